@@ -52,4 +52,3 @@ export interface DepthwiseOptions {
   padding: number;
   dilation: number;
 }
-

@@ -36,7 +36,9 @@ export const GenotypeSchema = z.strictObject({
       context.addIssue({
         code: "custom",
         path: [cell],
-        message: `expected ${2 * CELL_STEPS} edges (two per intermediate node), got ${edges.length}`,
+        message: `expected ${
+          2 * CELL_STEPS
+        } edges (two per intermediate node), got ${edges.length}`,
       });
       continue;
     }

@@ -1,0 +1,20 @@
+/**
+ * User errors: problems the user can fix (a malformed experiment file, an
+ * unknown profile, a missing dataset). The CLI prints them as one `error:`
+ * line, with details below, and exits with status 2; any other exception is
+ * an internal error and exits 1 with its stack.
+ *
+ * @module
+ */
+
+/** An error caused by user input, reported without a stack trace. */
+export class UserError extends Error {
+  /** Extra lines printed below the `error:` line (for example zod issues). */
+  readonly details: readonly string[];
+
+  constructor(message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = "UserError";
+    this.details = details;
+  }
+}

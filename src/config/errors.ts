@@ -11,10 +11,13 @@
 export class UserError extends Error {
   /** Extra lines printed below the `error:` line (for example zod issues). */
   readonly details: readonly string[];
+  /** Exit status: 2 for invalid input, 1 for a failed check such as stale tables. */
+  readonly exitCode: 1 | 2;
 
-  constructor(message: string, details: readonly string[] = []) {
+  constructor(message: string, details: readonly string[] = [], exitCode: 1 | 2 = 2) {
     super(message);
     this.name = "UserError";
     this.details = details;
+    this.exitCode = exitCode;
   }
 }

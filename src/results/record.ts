@@ -100,6 +100,23 @@ export const ResultRecordSchema = z.strictObject({
   search: SearchSummarySchema.nullable(),
   evaluation: EvaluationSummarySchema.nullable(),
   failure: FailureSchema.nullable(),
+}).superRefine((record, context) => {
+  // A complete run has both stages; a failed one names its cause. Tables rely
+  // on this to exclude failed runs and to read every complete one.
+  if (record.status === "complete" && (record.search === null || record.evaluation === null)) {
+    context.addIssue({
+      code: "custom",
+      path: ["status"],
+      message: "a complete result needs both a search and an evaluation summary",
+    });
+  }
+  if (record.status === "failed" && record.failure === null) {
+    context.addIssue({
+      code: "custom",
+      path: ["failure"],
+      message: "a failed result needs a failure cause",
+    });
+  }
 });
 
 /** A result file's contents. */

@@ -50,13 +50,13 @@ function assertClose(
   actual: readonly number[],
   expected: readonly number[],
   tolerance: number,
-  what: string,
+  label: string,
 ) {
-  assert.equal(actual.length, expected.length, what);
+  assert.equal(actual.length, expected.length, label);
   actual.forEach((value, i) => {
     assert.ok(
       Math.abs(value - expected[i]) < tolerance,
-      `${what}[${i}] is ${value}, expected ${expected[i]}`,
+      `${label}[${i}] is ${value}, expected ${expected[i]}`,
     );
   });
 }

@@ -6,7 +6,7 @@ import { readTar } from "./tar.ts";
 
 /** The files of one package, addressed by their path inside the package. */
 export interface PackageFiles {
-  /** Where the package is, for messages. */
+  /** Location of the package, for messages. */
   origin: string;
   /** Returns the file's bytes, or undefined when the package has no such file. */
   read(path: string): Promise<Uint8Array | undefined>;

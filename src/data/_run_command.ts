@@ -1,4 +1,4 @@
-/** Running the package tools (npm, apt-get, dpkg-deb) with errors that say what to do. */
+/** Running the package tools (npm, apt-get, dpkg-deb), with errors that name the fix. */
 
 /**
  * Runs `command` with `args` in `cwd` and returns its standard output.

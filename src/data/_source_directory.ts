@@ -17,8 +17,8 @@ export function sourceDirectoryCandidate(
   if (directory === undefined) {
     return {
       source: "source directory",
-      location: "(none)",
-      skipReason: "not given (option sourceDir, CLI flag --source-dir)",
+      location: "no directory given",
+      skipReason: "skipped (set the option sourceDir or the CLI flag --source-dir)",
       read: () => Promise.reject(new Error("no source directory given")),
     };
   }
@@ -36,6 +36,9 @@ export async function readSourceDirectory(
   context: SourceContext,
 ): Promise<SourceFiles> {
   const { spec } = context;
+  const info = await Deno.stat(directory).catch(() => undefined);
+  if (info?.isDirectory !== true) throw new Error(`${directory} is not an existing directory`);
+
   const archive = spec.network.archive;
   const folders = [join(directory, spec.name), directory];
   if (archive !== undefined) {

@@ -1,15 +1,16 @@
 /**
  * Data augmentation of the DARTS CIFAR-10 protocol, done on CPU arrays
- * before a batch becomes a tensor: random crop with zero padding, random
- * horizontal flip, then normalisation, then cutout (DeVries and Taylor 2017),
- * which zeroes a square of the normalised image as DARTS's `Cutout` does.
+ * before a batch becomes a tensor. The steps are a random crop with zero
+ * padding, a random horizontal flip, normalisation, and cutout (DeVries and
+ * Taylor 2017). Cutout zeroes a square of the normalised image, as DARTS's
+ * `Cutout` does.
  *
  * @module
  */
 
 import type { Rng } from "../util/random.ts";
 
-/** Which augmentations to apply; every one is off at 0 or false. */
+/** Settings of each augmentation. Each one is off at 0 or false. */
 export interface AugmentOptions {
   /** Zero padding in pixels on each side before a random crop to the original size; 0 = off. */
   cropPadding: number;
@@ -68,7 +69,7 @@ export function validateAugmentOptions(options: AugmentOptions): void {
 
 /**
  * Writes one augmented, normalised image `[height, width, channels]` into
- * `target` at `targetOffset`. `source` holds the uint8 image at
+ * `target` at `targetOffset`. `source` contains the uint8 image at
  * `sourceOffset`. Random draws, in order: crop offsets (y, x), flip, cutout
  * centre (y, x), each only when that augmentation is on.
  */

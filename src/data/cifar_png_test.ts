@@ -23,7 +23,7 @@ Deno.test("cifarRecordsFromPngStrip rebuilds records row by row", () => {
     0,
     2,
   ]);
-  // Row 1, column 100 holds pixel 100 (y 3, x 4) of image 1, in the order R, G, B.
+  // Row 1, column 100 contains pixel 100 (y 3, x 4) of image 1, in the order R, G, B.
   const record = CIFAR_RECORD_BYTES;
   const column = (1 * 1024 + 100) * 3;
   assert.equal(records[record + 1 + 100], pixels[column]);

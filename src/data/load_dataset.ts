@@ -1,5 +1,5 @@
 /**
- * Loading a dataset: from the local cache when it holds a valid entry, else
+ * Loading a dataset: from the local cache when it contains a valid entry, else
  * from the first source that provides files with the expected SHA-256
  * digests (a user directory, packages, the network), which then fills the
  * cache.
@@ -222,6 +222,6 @@ async function _removeIfEmpty(directory: string): Promise<void> {
   try {
     await Deno.remove(directory);
   } catch {
-    // The folder is absent, or still holds another loader's downloads.
+    // The folder is absent, or still contains another loader's downloads.
   }
 }

@@ -74,7 +74,7 @@ Deno.test("loadDataset loads a warm cache without decoding", async () => {
   const warm = await loadDataset("mnist", { ...options, cacheDir, onProgress });
 
   assert.deepEqual(events.map((event) => event.kind), ["cache"]);
-  assert.ok(events[0].kind === "cache" && events[0].status === "hit");
+  assert.equal(events[0].kind === "cache" ? events[0].status : undefined, "hit");
   assert.deepEqual(warm.train.images, cold.train.images);
   assert.deepEqual(warm.test.labels, cold.test.labels);
   assert.deepEqual(warm.mean, cold.mean);
@@ -212,7 +212,10 @@ Deno.test("loadDataset lists every source tried and the remedies", async () => {
   ]);
   assert.match(error.message, /Cannot load dataset fashion-mnist/);
   assert.match(error.message, /manifest\.json is missing/);
-  assert.match(error.message, /source directory \(\(none\)\): not given/);
+  assert.match(
+    error.message,
+    /source directory \(no directory given\): skipped \(set the option sourceDir/,
+  );
   assert.match(error.message, /disabled \(option allowPackages\)/);
   assert.match(
     error.message,

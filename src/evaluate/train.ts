@@ -1,0 +1,521 @@
+/**
+ * Training a derived network from scratch and measuring it: the evaluation
+ * stage of a run. The protocol follows DARTS's `cnn/train.py` (SGD with
+ * momentum, cosine learning rate per epoch, gradient clipping, auxiliary
+ * loss, drop path ramped linearly), plus the ELBO of sparse variational
+ * dropout when the weights are variational:
+ * loss = CE + w_aux·CE_aux + β·KL/N_train, with β ramped over the warm-up.
+ *
+ * Every epoch ends with an atomic checkpoint. A run started again with the
+ * same request resumes after the last completed epoch and, on cpu and wasm,
+ * ends with the same metrics as an uninterrupted run, because the data
+ * order, augmentation and noise depend only on the seed and the epoch or
+ * the stored noise counter.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { batches } from "../data/batches.ts";
+import type { Dataset, Split } from "../data/dataset.ts";
+import { range } from "../data/shuffled.ts";
+import { stratifiedSubset } from "../data/stratified_subset.ts";
+import { forwardContext, NoiseSource } from "../nn/context.ts";
+import { createPlainConvolutions } from "../nn/conv.ts";
+import { countParameters } from "../nn/count_parameters.ts";
+import { klDivergence } from "../nn/kl.ts";
+import type { ConvolutionFactory } from "../nn/module.ts";
+import type { ParameterEntry } from "../nn/parameter_store.ts";
+import { createVariationalConvolutions, seedFromName } from "../nn/variational_conv.ts";
+import { canonicalGenotypeJson, genotypeHash } from "../search/darts_text.ts";
+import type { Genotype } from "../search/genotype.ts";
+import {
+  assignVariables,
+  readCheckpoint,
+  readVariables,
+  writeCheckpoint,
+} from "../train/checkpoint.ts";
+import { clipByGlobalNorm, disposeGradients } from "../train/gradients.ts";
+import { Sgd } from "../train/optimizer.ts";
+import { cosineLearningRate, klWarmup } from "../train/schedule.ts";
+import { logger } from "../util/log.ts";
+import { EvaluationNetwork } from "./network.ts";
+import { dropPathSchedule, type EvaluationSettings } from "./settings.ts";
+import { TrainingDivergedError } from "./training_diverged_error.ts";
+
+const log = logger("evaluate");
+
+/** Version of the checkpoint metadata; a checkpoint of another version is rejected. */
+const _CHECKPOINT_VERSION = 1;
+
+/** What to evaluate and how. */
+export interface EvaluationRequest {
+  genotype: Genotype;
+  /** The loaded dataset; its train split trains, its test split measures. */
+  dataset: Dataset;
+  settings: EvaluationSettings;
+  /** Seed of the initialisation, subsets, data order, augmentation and noise. */
+  seed: number;
+  /** Checkpoint file, rewritten after every epoch; null or absent turns checkpoints off. */
+  checkpointPath?: string | null;
+  /** Called after every epoch (after its checkpoint is written). */
+  onEpoch?: (record: EpochRecord) => void;
+  /** Checked after every epoch's checkpoint; an aborted signal stops the run with its reason. */
+  signal?: AbortSignal;
+}
+
+/** The measurements of one epoch. */
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training objective per example: CE + w_aux·CE_aux + β·KL/N_train. */
+  trainLoss: number;
+  /** Mean cross-entropy of the main classifier on the training batches. */
+  trainCrossEntropy: number;
+  /** Fraction of training examples classified correctly (with augmentation, drop path, noise). */
+  trainAccuracy: number;
+  /** Fraction of test examples classified correctly, or null when not measured this epoch. */
+  testAccuracy: number | null;
+  /** SGD learning rate used in this epoch. */
+  learningRate: number;
+  /** Drop path probability used in this epoch. */
+  dropPathProbability: number;
+  /** KL weight β of this epoch; null for plain weights. */
+  klWeight: number | null;
+  /** KL divergence of the weights in nats after the epoch; null for plain weights. */
+  kl: number | null;
+  /** Non-zero parameters after the epoch (auxiliary head excluded). */
+  nonZeroParameters: number;
+  /** Wall-clock seconds of the epoch, test included. */
+  seconds: number;
+}
+
+/** The result of an evaluation. */
+export interface EvaluationOutcome {
+  /** Test error in percent on the test examples used. */
+  testError: number;
+  /** Parameters of the network without the auxiliary head (DARTS `count_parameters_in_MB`·1e6). */
+  totalParameters: number;
+  /** Parameters left after pruning weights with log α above the threshold. */
+  nonZeroParameters: number;
+  /** Multiply-accumulates per image at inference, every weight counted. */
+  multiplyAccumulates: number;
+  /** Multiply-accumulates per image with pruned weights skipped. */
+  nonZeroMultiplyAccumulates: number;
+  epochs: number;
+  /** Wall-clock seconds of training and testing, summed over resumed parts. */
+  wallSeconds: number;
+  curves: EpochRecord[];
+  trainExamples: number;
+  testExamples: number;
+  /** Epochs completed before this call, from a checkpoint; 0 for a fresh run. */
+  resumedFromEpoch: number;
+  genotypeHash: string;
+}
+
+interface _CheckpointMeta {
+  version: number;
+  /** Canonical JSON of everything that determines the run, so a checkpoint never resumes another run. */
+  fingerprint: string;
+  completedEpochs: number;
+  curves: EpochRecord[];
+  noise: { seed: number; draws: number };
+  wallSeconds: number;
+}
+
+/**
+ * Trains the network of `request.genotype` from scratch with
+ * `request.settings` and measures it. Throws {@link TrainingDivergedError}
+ * when a loss is not finite, leaving the last checkpoint as it was.
+ */
+export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutcome> {
+  const { genotype, dataset, settings, seed } = request;
+  const checkpointPath = request.checkpointPath ?? null;
+  const trainIndices = _subset(dataset, dataset.train, settings.trainSubsetPerClass, seed, "train");
+  const testIndices = _subset(dataset, dataset.test, settings.testSubsetPerClass, seed, "test");
+  const fingerprint = _fingerprint(request);
+
+  const network = new EvaluationNetwork({
+    genotype,
+    cells: settings.cells,
+    initChannels: settings.initChannels,
+    numClasses: dataset.numClasses,
+    inputShape: [dataset.height, dataset.width, dataset.channels],
+    auxiliary: settings.auxiliaryWeight > 0,
+    factory: _factory(settings, seed),
+    seed,
+  });
+  const trainable = network.store.entries((entry) =>
+    entry.role === "weight" || entry.role === "log-sigma2"
+  );
+  const optimizer = new Sgd(trainable, {
+    momentum: settings.momentum,
+    weightDecay: settings.weightDecay,
+  });
+  _startWithZeroVelocity(optimizer, trainable, settings.weightDecay);
+
+  try {
+    // Resume after the last completed epoch, if a checkpoint of this run exists.
+    let noise = new NoiseSource(seed);
+    let curves: EpochRecord[] = [];
+    let previousSeconds = 0;
+    const checkpoint = checkpointPath === null
+      ? null
+      : await readCheckpoint<_CheckpointMeta>(checkpointPath);
+    if (checkpoint !== null) {
+      _checkCheckpoint(checkpoint.meta, fingerprint, checkpointPath as string);
+      assignVariables(network.store, checkpoint.variables);
+      optimizer.setState(checkpoint.optimizers.weights);
+      noise = new NoiseSource(checkpoint.meta.noise.seed, checkpoint.meta.noise.draws);
+      curves = checkpoint.meta.curves;
+      previousSeconds = checkpoint.meta.wallSeconds;
+      log.info(
+        `resuming from ${checkpointPath} after epoch ${checkpoint.meta.completedEpochs}/${settings.epochs}`,
+      );
+    }
+    const resumedFromEpoch = curves.length;
+    const started = performance.now();
+    const progress: { lastFiniteLoss: number | null } = { lastFiniteLoss: null };
+
+    const macs = await network.countMultiplyAccumulates(settings.variational.pruneThreshold);
+    log.info(
+      `network of ${settings.cells} cells, ${settings.initChannels} channels: ` +
+        `${macs.total} multiply-accumulates per image, ${trainIndices.length} training and ` +
+        `${testIndices.length} test examples`,
+    );
+
+    for (let epoch = curves.length; epoch < settings.epochs; epoch++) {
+      const epochStarted = performance.now();
+      const learningRate = cosineLearningRate(
+        epoch,
+        settings.epochs,
+        settings.learningRate,
+        settings.learningRateMin,
+      );
+      const dropPathProbability = dropPathSchedule(
+        epoch,
+        settings.epochs,
+        settings.dropPathProbability,
+      );
+      const klWeight = settings.weights === "variational"
+        ? klWarmup(epoch, settings.variational.klWarmupEpochs)
+        : null;
+
+      const train = await _trainEpoch({
+        network,
+        optimizer,
+        dataset,
+        indices: trainIndices,
+        settings,
+        seed,
+        epoch,
+        noise,
+        learningRate,
+        dropPathProbability,
+        klWeight,
+        progress,
+      });
+
+      const lastEpoch = epoch === settings.epochs - 1;
+      const testAccuracy = lastEpoch || (epoch + 1) % settings.testEveryEpochs === 0
+        ? await _testAccuracy(network, dataset, testIndices, settings.batchSize)
+        : null;
+      const counts = await countParameters(network.store, {
+        threshold: settings.variational.pruneThreshold,
+      });
+      const kl = settings.weights === "variational"
+        ? await _readScalar(
+          klDivergence(network.store, {
+            prior: settings.variational.prior,
+            group: "weight",
+            includeAuxiliary: false,
+          }),
+        )
+        : null;
+
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        trainLoss: train.loss,
+        trainCrossEntropy: train.crossEntropy,
+        trainAccuracy: train.accuracy,
+        testAccuracy,
+        learningRate,
+        dropPathProbability,
+        klWeight,
+        kl,
+        nonZeroParameters: counts.nonZero,
+        seconds: (performance.now() - epochStarted) / 1000,
+      };
+      curves.push(record);
+      log.info(_epochLine(record, settings.epochs));
+
+      if (checkpointPath !== null) {
+        const wallSeconds = previousSeconds + (performance.now() - started) / 1000;
+        await writeCheckpoint<_CheckpointMeta>(checkpointPath, {
+          variables: await readVariables(network.store),
+          optimizers: { weights: await optimizer.getState() },
+          meta: {
+            version: _CHECKPOINT_VERSION,
+            fingerprint,
+            completedEpochs: epoch + 1,
+            curves,
+            noise: noise.state(),
+            wallSeconds,
+          },
+        });
+      }
+      request.onEpoch?.(record);
+      request.signal?.throwIfAborted();
+    }
+
+    // The last epoch always measures the test accuracy.
+    const final = curves[curves.length - 1];
+    const counts = await countParameters(network.store, {
+      threshold: settings.variational.pruneThreshold,
+    });
+    const prunedMacs = await network.countMultiplyAccumulates(settings.variational.pruneThreshold);
+    return {
+      testError: 100 * (1 - (final.testAccuracy as number)),
+      totalParameters: counts.total,
+      nonZeroParameters: counts.nonZero,
+      multiplyAccumulates: prunedMacs.total,
+      nonZeroMultiplyAccumulates: prunedMacs.nonZero,
+      epochs: settings.epochs,
+      wallSeconds: previousSeconds + (performance.now() - started) / 1000,
+      curves,
+      trainExamples: trainIndices.length,
+      testExamples: testIndices.length,
+      resumedFromEpoch,
+      genotypeHash: genotypeHash(genotype),
+    };
+  } finally {
+    optimizer.dispose();
+    network.dispose();
+  }
+}
+
+interface _EpochInput {
+  network: EvaluationNetwork;
+  optimizer: Sgd;
+  dataset: Dataset;
+  indices: Int32Array;
+  settings: EvaluationSettings;
+  seed: number;
+  epoch: number;
+  noise: NoiseSource;
+  learningRate: number;
+  dropPathProbability: number;
+  klWeight: number | null;
+  /** The last finite step loss of this process, updated by each step, for divergence errors. */
+  progress: { lastFiniteLoss: number | null };
+}
+
+/** Trains one epoch and returns its mean loss, cross-entropy and accuracy. */
+async function _trainEpoch(
+  input: _EpochInput,
+): Promise<{ loss: number; crossEntropy: number; accuracy: number }> {
+  const { network, optimizer, dataset, indices, settings, epoch, noise } = input;
+  const context = forwardContext(true, noise);
+  context.dropPathProbability = input.dropPathProbability;
+  const trainCount = indices.length;
+  const variables = network.store.entries((entry) =>
+    entry.role === "weight" || entry.role === "log-sigma2"
+  ).map((entry) => entry.variable);
+
+  // A final batch of one example would give BN a zero variance; DARTS's
+  // PyTorch raises in that case, so it is dropped.
+  const dropLast = trainCount % settings.batchSize === 1;
+  const stream = batches(dataset, dataset.train, indices, settings.batchSize, {
+    seed: seedFromName(input.seed, `epoch ${epoch}`),
+    shuffle: true,
+    dropLast,
+    augment: {
+      cropPadding: settings.cropPadding,
+      horizontalFlip: settings.horizontalFlip,
+      cutoutLength: settings.cutoutLength,
+    },
+  });
+
+  let lossSum = 0;
+  let crossEntropySum = 0;
+  let correct = 0;
+  let seen = 0;
+  let step = 0;
+  for (const { x, y } of stream) {
+    step += 1;
+    // Tensors the loss function keeps for the accuracy and the log.
+    const kept: { logits?: tf.Tensor2D; crossEntropy?: tf.Scalar } = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const output = network.forward(x, context);
+      const labels = tf.oneHot(y, dataset.numClasses);
+      const crossEntropy = tf.losses.softmaxCrossEntropy(labels, output.logits) as tf.Scalar;
+      kept.logits = tf.keep(output.logits);
+      kept.crossEntropy = tf.keep(crossEntropy);
+
+      let loss: tf.Scalar = crossEntropy;
+      if (output.auxiliaryLogits !== null) {
+        const auxiliary = tf.losses.softmaxCrossEntropy(labels, output.auxiliaryLogits);
+        loss = loss.add(auxiliary.mul(settings.auxiliaryWeight));
+      }
+      if (input.klWeight !== null && input.klWeight > 0) {
+        const kl = klDivergence(network.store, {
+          prior: settings.variational.prior,
+          group: "weight",
+          includeAuxiliary: false,
+        });
+        loss = loss.add(kl.mul(input.klWeight / trainCount));
+      }
+      return loss;
+    }, variables);
+
+    // One read per step: [loss, cross-entropy, correct predictions].
+    const { logits, crossEntropy } = kept as Required<typeof kept>;
+    const summary = tf.tidy(() => {
+      const hits = tf.equal(logits.argMax(1), y).sum().cast("float32");
+      return tf.stack([value, crossEntropy, hits]);
+    });
+    const [loss, stepCrossEntropy, hits] = await summary.data();
+    tf.dispose([summary, value, logits, crossEntropy]);
+
+    if (!Number.isFinite(loss)) {
+      disposeGradients(grads);
+      tf.dispose([x, y]);
+      throw new TrainingDivergedError({
+        epoch: epoch + 1,
+        step,
+        loss,
+        lastFiniteLoss: input.progress.lastFiniteLoss,
+        learningRate: input.learningRate,
+      });
+    }
+    input.progress.lastFiniteLoss = loss;
+
+    const clipped = clipByGlobalNorm(grads, settings.gradientClip);
+    optimizer.apply(clipped.gradients, input.learningRate);
+    disposeGradients(grads);
+    disposeGradients(clipped.gradients);
+    clipped.norm.dispose();
+
+    const size = y.shape[0];
+    lossSum += loss * size;
+    crossEntropySum += stepCrossEntropy * size;
+    correct += hits;
+    seen += size;
+    tf.dispose([x, y]);
+  }
+
+  return { loss: lossSum / seen, crossEntropy: crossEntropySum / seen, accuracy: correct / seen };
+}
+
+/** Returns the fraction of `indices` of the test split that the network classifies correctly. */
+async function _testAccuracy(
+  network: EvaluationNetwork,
+  dataset: Dataset,
+  indices: Int32Array,
+  batchSize: number,
+): Promise<number> {
+  // Inference needs no noise: BN uses running statistics and variational
+  // layers use their pruned means.
+  const context = forwardContext(false, new NoiseSource(0));
+  let correct = 0;
+  for (const { x, y } of batches(dataset, dataset.test, indices, batchSize, { seed: 0 })) {
+    const hits = tf.tidy(() => {
+      const { logits } = network.forward(x, context);
+      return tf.equal(logits.argMax(1), y).sum();
+    });
+    correct += (await hits.data())[0];
+    tf.dispose([hits, x, y]);
+  }
+  return correct / indices.length;
+}
+
+/**
+ * Gives every entry without weight decay a zero momentum buffer, through one
+ * update with zero gradients at learning rate 0. The next real step then
+ * computes v = 0.9·0 + g = g, exactly PyTorch's first step.
+ */
+// NOTE: a workaround, not a protocol choice. Sgd.apply keeps the caller's
+// gradient tensor as the velocity on the first step of an entry without
+// weight decay, so disposing the gradients (as the step must) would leave a
+// disposed velocity. The optimizer takes ownership of these zero tensors.
+function _startWithZeroVelocity(
+  optimizer: Sgd,
+  entries: readonly ParameterEntry[],
+  weightDecay: number,
+): void {
+  const zeros: tf.NamedTensorMap = {};
+  for (const entry of entries) {
+    if (entry.weightDecay && weightDecay > 0) continue;
+    zeros[entry.variable.name] = tf.zerosLike(entry.variable);
+  }
+  if (Object.keys(zeros).length > 0) optimizer.apply(zeros, 0);
+}
+
+function _subset(
+  dataset: Dataset,
+  split: Split,
+  perClass: number | null,
+  seed: number,
+  name: string,
+): Int32Array {
+  if (perClass === null) return range(split.count);
+  return stratifiedSubset(
+    split,
+    perClass,
+    seedFromName(seed, `${name} subset`),
+    dataset.numClasses,
+  );
+}
+
+function _factory(settings: EvaluationSettings, seed: number): ConvolutionFactory {
+  if (settings.weights === "plain") return createPlainConvolutions({ seed });
+  return createVariationalConvolutions({
+    seed,
+    logSigma2Init: settings.variational.logSigma2Init,
+    pruneThreshold: settings.variational.pruneThreshold,
+  });
+}
+
+function _fingerprint(request: EvaluationRequest): string {
+  return JSON.stringify({
+    genotype: JSON.parse(canonicalGenotypeJson(request.genotype)),
+    settings: request.settings,
+    seed: request.seed,
+    dataset: request.dataset.name,
+    digests: request.dataset.digests,
+  });
+}
+
+function _checkCheckpoint(meta: _CheckpointMeta, fingerprint: string, path: string): void {
+  if (meta.version !== _CHECKPOINT_VERSION) {
+    throw new Error(
+      `Cannot resume from ${path}: it has checkpoint version ${meta.version}, expected ` +
+        `${_CHECKPOINT_VERSION}. Delete it to restart the evaluation.`,
+    );
+  }
+  if (meta.fingerprint !== fingerprint) {
+    throw new Error(
+      `Cannot resume from ${path}: it was written by an evaluation with a different genotype, ` +
+        "settings, seed or dataset. Delete it to restart, or use the request that wrote it.",
+    );
+  }
+}
+
+async function _readScalar(scalar: tf.Scalar): Promise<number> {
+  const value = (await scalar.data())[0];
+  scalar.dispose();
+  return value;
+}
+
+function _epochLine(record: EpochRecord, epochs: number): string {
+  const parts = [
+    `epoch ${record.epoch}/${epochs}`,
+    `train_loss ${record.trainLoss.toFixed(3)}`,
+    `train_acc ${record.trainAccuracy.toFixed(3)}`,
+  ];
+  if (record.testAccuracy !== null) parts.push(`test_acc ${record.testAccuracy.toFixed(4)}`);
+  parts.push(`lr ${record.learningRate.toPrecision(3)}`);
+  if (record.kl !== null) parts.push(`kl ${record.kl.toPrecision(4)}`, `beta ${record.klWeight}`);
+  parts.push(`nonzero ${record.nonZeroParameters}`, `${record.seconds.toFixed(1)}s`);
+  return parts.join("  ");
+}

@@ -16,6 +16,7 @@ import {
   ENGINE_KERNELS,
 } from "./conv_backprop_kernels.ts";
 import { conv2dGradient, depthwiseConv2dGradient, preferNativeBackprop } from "./conv_gradients.ts";
+import { wasmMaxPoolGradKernel } from "./max_pool_grad_kernel.ts";
 
 /**
  * Per backend, whether its native dilation-1 backprop kernels stay in use
@@ -88,6 +89,11 @@ export function installEngine(backendName: string): EngineInstallation {
     }
   }
   preferNativeBackprop(backendName, nativeBackprop);
+
+  if (backendName === "wasm") {
+    _register("MaxPoolGrad", backendName, wasmMaxPoolGradKernel);
+    replacedKernels.push("MaxPoolGrad");
+  }
 
   const installation = { backend: backendName, replacedKernels, nativeBackprop };
   _installations.set(backendName, installation);

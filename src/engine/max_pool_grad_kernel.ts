@@ -1,0 +1,82 @@
+/**
+ * MaxPoolGrad for the wasm backend. The kernel shipped with
+ * tfjs-backend-wasm 4.22.0 starts its running maximum at the smallest
+ * positive float instead of −∞, so in every window whose values are all
+ * ≤ 0 it sends the gradient to the window's first position instead of its
+ * maximum (and it breaks ties towards the last maximum). This version
+ * follows tfjs's cpu kernel: the gradient of each window goes to its first
+ * maximum in row-major order (PyTorch does the same), and padded positions
+ * never win.
+ *
+ * It runs as plain JavaScript on views of the wasm heap: about nine
+ * comparisons per output element, a few milliseconds for a DARTS mixed
+ * operation (32 × 32 × 16, batch 32).
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+
+/** The part of the wasm backend's interface this kernel uses. */
+interface _WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/** MaxPoolGrad: inputs `dy`, `input`, `output`; attrs `filterSize`, `strides`, `pad`. */
+export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+  const wasm = backend as unknown as _WasmBackend;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+
+  // Allocate first: allocation may grow the wasm memory and detach earlier views.
+  const output = wasm.makeOutput(input.shape, "float32");
+  const x = wasm.typedArrayFromHeap(input);
+  const gradient = wasm.typedArrayFromHeap(dy);
+  const dx = wasm.typedArrayFromHeap(output);
+  dx.fill(0);
+
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+
+  for (let b = 0; b < batchSize; b++) {
+    for (let i = 0; i < outHeight; i++) {
+      const rowStart = i * strideHeight - top;
+      const firstRow = Math.max(rowStart, 0);
+      const lastRow = Math.min(rowStart + filterHeight, inHeight);
+
+      for (let j = 0; j < outWidth; j++) {
+        const columnStart = j * strideWidth - left;
+        const firstColumn = Math.max(columnStart, 0);
+        const lastColumn = Math.min(columnStart + filterWidth, inWidth);
+        const dyBase = ((b * outHeight + i) * outWidth + j) * inChannels;
+
+        for (let c = 0; c < inChannels; c++) {
+          let best = -Infinity;
+          let bestIndex = -1;
+          for (let h = firstRow; h < lastRow; h++) {
+            for (let w = firstColumn; w < lastColumn; w++) {
+              const index = ((b * inHeight + h) * inWidth + w) * inChannels + c;
+              // Strict comparison keeps the first maximum, as tfjs's cpu kernel does.
+              if (x[index] > best) {
+                best = x[index];
+                bestIndex = index;
+              }
+            }
+          }
+          if (bestIndex >= 0) dx[bestIndex] += gradient[dyBase + c];
+        }
+      }
+    }
+  }
+  return output;
+};

@@ -25,7 +25,6 @@ import { createPlainConvolutions } from "../nn/conv.ts";
 import { countParameters } from "../nn/count_parameters.ts";
 import { klDivergence } from "../nn/kl.ts";
 import type { ConvolutionFactory } from "../nn/module.ts";
-import type { ParameterEntry } from "../nn/parameter_store.ts";
 import { createVariationalConvolutions, seedFromName } from "../nn/variational_conv.ts";
 import { canonicalGenotypeJson, genotypeHash } from "../search/darts_text.ts";
 import type { Genotype } from "../search/genotype.ts";
@@ -35,13 +34,19 @@ import {
   readVariables,
   writeCheckpoint,
 } from "../train/checkpoint.ts";
-import { clipByGlobalNorm, disposeGradients } from "../train/gradients.ts";
-import { Sgd } from "../train/optimizer.ts";
+import type { Sgd } from "../train/optimizer.ts";
 import { cosineLearningRate, klWarmup } from "../train/schedule.ts";
 import { logger } from "../util/log.ts";
+import { accuracy } from "./accuracy.ts";
 import { EvaluationNetwork } from "./network.ts";
 import { dropPathSchedule, type EvaluationSettings } from "./settings.ts";
 import { TrainingDivergedError } from "./training_diverged_error.ts";
+import {
+  createEvaluationOptimizer,
+  trainingStep,
+  type TrainingStepOptions,
+  type TrainingStepResult,
+} from "./train_step.ts";
 
 const log = logger("evaluate");
 
@@ -62,6 +67,12 @@ export interface EvaluationRequest {
   onEpoch?: (record: EpochRecord) => void;
   /** Checked after every epoch's checkpoint; an aborted signal stops the run with its reason. */
   signal?: AbortSignal;
+  /**
+   * Train and measure on two parts of the train split instead (the search
+   * split of random search). The subset settings are then ignored, and
+   * `testError` is the error on `validIndices`.
+   */
+  validation?: { trainIndices: Int32Array; validIndices: Int32Array };
 }
 
 /** The measurements of one epoch. */
@@ -92,8 +103,10 @@ export interface EpochRecord {
 
 /** The result of an evaluation. */
 export interface EvaluationOutcome {
-  /** Test error in percent on the test examples used. */
+  /** Error in percent on the measured examples: the test split, or the validation part. */
   testError: number;
+  /** Which examples `testError` and the curves' `testAccuracy` were measured on. */
+  measuredOn: "test" | "validation";
   /** Parameters of the network without the auxiliary head (DARTS `count_parameters_in_MB`·1e6). */
   totalParameters: number;
   /** Parameters left after pruning weights with log α above the threshold. */
@@ -131,8 +144,7 @@ interface _CheckpointMeta {
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutcome> {
   const { genotype, dataset, settings, seed } = request;
   const checkpointPath = request.checkpointPath ?? null;
-  const trainIndices = _subset(dataset, dataset.train, settings.trainSubsetPerClass, seed, "train");
-  const testIndices = _subset(dataset, dataset.test, settings.testSubsetPerClass, seed, "test");
+  const { trainIndices, testSplit, testIndices } = _examples(request);
   const fingerprint = _fingerprint(request);
 
   const network = new EvaluationNetwork({
@@ -142,17 +154,10 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     numClasses: dataset.numClasses,
     inputShape: [dataset.height, dataset.width, dataset.channels],
     auxiliary: settings.auxiliaryWeight > 0,
-    factory: _factory(settings, seed),
+    factory: evaluationConvolutions(settings, seed),
     seed,
   });
-  const trainable = network.store.entries((entry) =>
-    entry.role === "weight" || entry.role === "log-sigma2"
-  );
-  const optimizer = new Sgd(trainable, {
-    momentum: settings.momentum,
-    weightDecay: settings.weightDecay,
-  });
-  _startWithZeroVelocity(optimizer, trainable, settings.weightDecay);
+  const optimizer = createEvaluationOptimizer(network, settings);
 
   try {
     // Resume after the last completed epoch, if a checkpoint of this run exists.
@@ -218,7 +223,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
 
       const lastEpoch = epoch === settings.epochs - 1;
       const testAccuracy = lastEpoch || (epoch + 1) % settings.testEveryEpochs === 0
-        ? await _testAccuracy(network, dataset, testIndices, settings.batchSize)
+        ? await accuracy(network, dataset, testSplit, testIndices, settings.batchSize)
         : null;
       const counts = await countParameters(network.store, {
         threshold: settings.variational.pruneThreshold,
@@ -276,6 +281,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     const prunedMacs = await network.countMultiplyAccumulates(settings.variational.pruneThreshold);
     return {
       testError: 100 * (1 - (final.testAccuracy as number)),
+      measuredOn: request.validation === undefined ? "test" : "validation",
       totalParameters: counts.total,
       nonZeroParameters: counts.nonZero,
       multiplyAccumulates: prunedMacs.total,
@@ -318,9 +324,6 @@ async function _trainEpoch(
   const context = forwardContext(true, noise);
   context.dropPathProbability = input.dropPathProbability;
   const trainCount = indices.length;
-  const variables = network.store.entries((entry) =>
-    entry.role === "weight" || entry.role === "log-sigma2"
-  ).map((entry) => entry.variable);
 
   // A final batch of one example would give BN a zero variance; DARTS's
   // PyTorch raises in that case, so it is dropped.
@@ -336,119 +339,50 @@ async function _trainEpoch(
     },
   });
 
+  const stepOptions: TrainingStepOptions = {
+    numClasses: dataset.numClasses,
+    auxiliaryWeight: settings.auxiliaryWeight,
+    kl: input.klWeight === null || input.klWeight === 0 ? null : {
+      scale: input.klWeight / trainCount,
+      prior: settings.variational.prior,
+    },
+    gradientClip: settings.gradientClip,
+    learningRate: input.learningRate,
+  };
+
   let lossSum = 0;
   let crossEntropySum = 0;
   let correct = 0;
   let seen = 0;
   let step = 0;
-  for (const { x, y } of stream) {
+  for (const batch of stream) {
     step += 1;
-    // Tensors the loss function keeps for the accuracy and the log.
-    const kept: { logits?: tf.Tensor2D; crossEntropy?: tf.Scalar } = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const output = network.forward(x, context);
-      const labels = tf.oneHot(y, dataset.numClasses);
-      const crossEntropy = tf.losses.softmaxCrossEntropy(labels, output.logits) as tf.Scalar;
-      kept.logits = tf.keep(output.logits);
-      kept.crossEntropy = tf.keep(crossEntropy);
+    const size = batch.y.shape[0];
+    let result: TrainingStepResult;
+    try {
+      result = await trainingStep(network, optimizer, batch, context, stepOptions);
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
 
-      let loss: tf.Scalar = crossEntropy;
-      if (output.auxiliaryLogits !== null) {
-        const auxiliary = tf.losses.softmaxCrossEntropy(labels, output.auxiliaryLogits);
-        loss = loss.add(auxiliary.mul(settings.auxiliaryWeight));
-      }
-      if (input.klWeight !== null && input.klWeight > 0) {
-        const kl = klDivergence(network.store, {
-          prior: settings.variational.prior,
-          group: "weight",
-          includeAuxiliary: false,
-        });
-        loss = loss.add(kl.mul(input.klWeight / trainCount));
-      }
-      return loss;
-    }, variables);
-
-    // One read per step: [loss, cross-entropy, correct predictions].
-    const { logits, crossEntropy } = kept as Required<typeof kept>;
-    const summary = tf.tidy(() => {
-      const hits = tf.equal(logits.argMax(1), y).sum().cast("float32");
-      return tf.stack([value, crossEntropy, hits]);
-    });
-    const [loss, stepCrossEntropy, hits] = await summary.data();
-    tf.dispose([summary, value, logits, crossEntropy]);
-
-    if (!Number.isFinite(loss)) {
-      disposeGradients(grads);
-      tf.dispose([x, y]);
+    if (!Number.isFinite(result.loss)) {
       throw new TrainingDivergedError({
         epoch: epoch + 1,
         step,
-        loss,
+        loss: result.loss,
         lastFiniteLoss: input.progress.lastFiniteLoss,
         learningRate: input.learningRate,
       });
     }
-    input.progress.lastFiniteLoss = loss;
+    input.progress.lastFiniteLoss = result.loss;
 
-    const clipped = clipByGlobalNorm(grads, settings.gradientClip);
-    optimizer.apply(clipped.gradients, input.learningRate);
-    disposeGradients(grads);
-    disposeGradients(clipped.gradients);
-    clipped.norm.dispose();
-
-    const size = y.shape[0];
-    lossSum += loss * size;
-    crossEntropySum += stepCrossEntropy * size;
-    correct += hits;
+    lossSum += result.loss * size;
+    crossEntropySum += result.crossEntropy * size;
+    correct += result.correct;
     seen += size;
-    tf.dispose([x, y]);
   }
 
   return { loss: lossSum / seen, crossEntropy: crossEntropySum / seen, accuracy: correct / seen };
-}
-
-/** Returns the fraction of `indices` of the test split that the network classifies correctly. */
-async function _testAccuracy(
-  network: EvaluationNetwork,
-  dataset: Dataset,
-  indices: Int32Array,
-  batchSize: number,
-): Promise<number> {
-  // Inference needs no noise: BN uses running statistics and variational
-  // layers use their pruned means.
-  const context = forwardContext(false, new NoiseSource(0));
-  let correct = 0;
-  for (const { x, y } of batches(dataset, dataset.test, indices, batchSize, { seed: 0 })) {
-    const hits = tf.tidy(() => {
-      const { logits } = network.forward(x, context);
-      return tf.equal(logits.argMax(1), y).sum();
-    });
-    correct += (await hits.data())[0];
-    tf.dispose([hits, x, y]);
-  }
-  return correct / indices.length;
-}
-
-/**
- * Gives every entry without weight decay a zero momentum buffer, through one
- * update with zero gradients at learning rate 0. The next real step then
- * computes v = 0.9·0 + g = g, exactly PyTorch's first step.
- */
-// NOTE: a workaround, not a protocol choice. Sgd.apply keeps the caller's
-// gradient tensor as the velocity on the first step of an entry without
-// weight decay, so disposing the gradients (as the step must) would leave a
-// disposed velocity. The optimizer takes ownership of these zero tensors.
-function _startWithZeroVelocity(
-  optimizer: Sgd,
-  entries: readonly ParameterEntry[],
-  weightDecay: number,
-): void {
-  const zeros: tf.NamedTensorMap = {};
-  for (const entry of entries) {
-    if (entry.weightDecay && weightDecay > 0) continue;
-    zeros[entry.variable.name] = tf.zerosLike(entry.variable);
-  }
-  if (Object.keys(zeros).length > 0) optimizer.apply(zeros, 0);
 }
 
 function _subset(
@@ -467,7 +401,11 @@ function _subset(
   );
 }
 
-function _factory(settings: EvaluationSettings, seed: number): ConvolutionFactory {
+/** Returns the convolution factory that `settings.weights` selects, seeded with `seed`. */
+export function evaluationConvolutions(
+  settings: EvaluationSettings,
+  seed: number,
+): ConvolutionFactory {
   if (settings.weights === "plain") return createPlainConvolutions({ seed });
   return createVariationalConvolutions({
     seed,
@@ -476,13 +414,37 @@ function _factory(settings: EvaluationSettings, seed: number): ConvolutionFactor
   });
 }
 
+function _examples(
+  request: EvaluationRequest,
+): { trainIndices: Int32Array; testSplit: Split; testIndices: Int32Array } {
+  const { dataset, settings, seed, validation } = request;
+  if (validation !== undefined) {
+    return {
+      trainIndices: validation.trainIndices,
+      testSplit: dataset.train,
+      testIndices: validation.validIndices,
+    };
+  }
+
+  return {
+    trainIndices: _subset(dataset, dataset.train, settings.trainSubsetPerClass, seed, "train"),
+    testSplit: dataset.test,
+    testIndices: _subset(dataset, dataset.test, settings.testSubsetPerClass, seed, "test"),
+  };
+}
+
 function _fingerprint(request: EvaluationRequest): string {
+  const validation = request.validation === undefined ? null : {
+    train: Array.from(request.validation.trainIndices),
+    valid: Array.from(request.validation.validIndices),
+  };
   return JSON.stringify({
     genotype: JSON.parse(canonicalGenotypeJson(request.genotype)),
     settings: request.settings,
     seed: request.seed,
     dataset: request.dataset.name,
     digests: request.dataset.digests,
+    validation,
   });
 }
 

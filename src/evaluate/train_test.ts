@@ -7,7 +7,7 @@ import { type EvaluationOutcome, type EvaluationRequest, runEvaluation } from ".
 import { evaluationSettings, type EvaluationSettingsInput } from "./settings.ts";
 import { TrainingDivergedError } from "./training_diverged_error.ts";
 import { syntheticDataset } from "./testdata/synthetic_dataset.ts";
-import { setLogLevel } from "../util/log.ts";
+import { setLogLevel, setLogSink } from "../util/log.ts";
 import { readCheckpoint, writeCheckpoint } from "../train/checkpoint.ts";
 
 await initBackend("wasm");
@@ -162,4 +162,39 @@ Deno.test("diverged loss names the step and keeps the checkpoint", async () => {
     await Deno.remove(directory, { recursive: true });
   }
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("runEvaluation measures a validation part", async () => {
+  const trainIndices = Int32Array.from({ length: 40 }, (_, i) => i);
+  const validIndices = Int32Array.from({ length: 20 }, (_, i) => 40 + i);
+
+  const outcome = await runEvaluation({
+    ..._request({ epochs: 1, trainSubsetPerClass: 1 }),
+    validation: { trainIndices, validIndices },
+  });
+
+  assert.equal(outcome.measuredOn, "validation");
+  assert.equal(outcome.trainExamples, 40, "the subset setting is ignored");
+  assert.equal(outcome.testExamples, 20);
+});
+
+Deno.test("runEvaluation logs one labelled line per epoch", async () => {
+  const lines: string[] = [];
+  const previous = setLogSink((_level, tag, message) => {
+    if (tag === "evaluate" && message.startsWith("epoch")) lines.push(message);
+  });
+  setLogLevel("info");
+
+  try {
+    await runEvaluation(_request({ epochs: 1 }));
+  } finally {
+    setLogSink(previous);
+    setLogLevel("warn");
+  }
+
+  assert.equal(lines.length, 1);
+  assert.match(
+    lines[0],
+    /^epoch 1\/1 {2}train_loss \d\.\d{3} {2}train_acc \d\.\d{3} {2}test_acc \d\.\d{4} {2}lr 0\.0500 {2}nonzero \d+ {2}\d+\.\ds$/,
+  );
 });

@@ -43,7 +43,9 @@ function assertMomentsMatch(
     const varianceError = STANDARD_ERRORS * Math.sqrt(2 / count) * variance[j];
     assert.ok(
       Math.abs(empiricalVariance - variance[j]) <= varianceError,
-      `${label} variance of element ${j}: got ${empiricalVariance}, expected ${variance[j]} ± ${varianceError}`,
+      `${label} variance of element ${j}: got ${empiricalVariance}, expected ${
+        variance[j]
+      } ± ${varianceError}`,
     );
   }
 }

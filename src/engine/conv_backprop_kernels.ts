@@ -75,6 +75,8 @@ export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, att
   const calls = new KernelCalls(backend as tf.KernelBackend, tf.getBackend());
 
   try {
+    if (_isPointwise(info)) return calls.finish(_pointwiseFilterGradient(calls, x, dy));
+
     // [batch, H, W, inC] -> [inC, H, W, batch]; dy [batch, oh, ow, outC] -> [oh, ow, batch, outC].
     const xT = calls.transpose(x, [3, 1, 2, 0]);
     const dyT = calls.transpose(dy, [1, 2, 0, 3]);
@@ -159,6 +161,30 @@ export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, 
     throw error;
   }
 };
+
+/** A 1×1 stride-1 convolution without padding: a matrix product per pixel. */
+function _isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  const { top, bottom, left, right } = info.padInfo;
+  return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 &&
+    info.strideWidth === 1 && top === 0 && bottom === 0 && left === 0 && right === 0;
+}
+
+/**
+ * Filter gradient of a 1×1 convolution as one matrix product, xᵀ·dy over
+ * all pixels: `[1, inC, P] × [1, P, outC]` with P = batch·height·width. An
+ * explicit transpose is faster on wasm than BatchMatMul's transposeA.
+ */
+function _pointwiseFilterGradient(calls: KernelCalls, x: TensorInfo, dy: TensorInfo): TensorInfo {
+  const inChannels = x.shape[3];
+  const outChannels = dy.shape[3];
+  const pixels = x.shape[0] * x.shape[1] * x.shape[2];
+  const xT = calls.transpose(calls.reshape(x, [pixels, inChannels]), [1, 0]);
+  const product = calls.run("BatchMatMul", {
+    a: calls.reshape(xT, [1, inChannels, pixels]),
+    b: calls.reshape(dy, [1, pixels, outChannels]),
+  }, { transposeA: false, transposeB: false });
+  return calls.reshape(product, [1, 1, inChannels, outChannels]);
+}
 
 /**
  * Input gradient by a stride-1 convolution of the zero-inserted output

@@ -17,42 +17,37 @@ import {
 } from "./conv_backprop_kernels.ts";
 import { conv2dGradient, depthwiseConv2dGradient, preferNativeBackprop } from "./conv_gradients.ts";
 import { wasmMaxPoolGradKernel } from "./max_pool_grad_kernel.ts";
-
-/**
- * Per backend, whether its native dilation-1 backprop kernels stay in use
- * (true) or the standard kernel names are replaced by the engine's (false).
- * wasm lacks three of the four kernels and has a naive input gradient; cpu's
- * filter gradient takes seconds per DARTS layer.
- */
-// TODO: set webgpu from a measurement on a real GPU; lavapipe timings do not
-// transfer.
-const _KEEP_NATIVE: Record<string, boolean> = { cpu: false, wasm: false, webgpu: true };
-
-const _STANDARD_KERNELS: Array<[string, tf.KernelFunc]> = [
-  ["Conv2DBackpropInput", conv2dBackpropInputKernel],
-  ["Conv2DBackpropFilter", conv2dBackpropFilterKernel],
-  ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInputKernel],
-  ["DepthwiseConv2dNativeBackpropFilter", depthwiseBackpropFilterKernel],
-];
-
-let _gradientsInstalled = false;
-const _installedBackends = new Set<string>();
+import {
+  leadingAxesReduction,
+  wasmDepthwiseBackpropFilterKernel,
+  wasmIdentityKernel,
+} from "./wasm_kernels.ts";
 
 /** What {@link installEngine} did for one backend, for provenance. */
 export interface EngineInstallation {
   backend: string;
   /** Standard kernel names now served by the engine. */
   replacedKernels: string[];
-  /** Whether native backprop kernels serve dilation-1 gradients. */
+  /** Whether native backprop kernels serve dilation-1 convolution gradients. */
   nativeBackprop: boolean;
 }
 
+/**
+ * Per backend, whether its native dilation-1 backprop kernels stay in use.
+ * wasm lacks three of the four and has a naive input gradient; cpu's filter
+ * gradient takes seconds per DARTS layer; webgpu's are native shaders.
+ */
+// TODO: confirm the webgpu choice by timing on a hardware GPU; only the
+// lavapipe software adapter was available.
+const _KEEP_NATIVE: Record<string, boolean> = { cpu: false, wasm: false, webgpu: true };
+
+let _gradientsInstalled = false;
 const _installations = new Map<string, EngineInstallation>();
 
 /** Installs the engine on the current backend if that has not happened yet. */
 export function ensureEngineInstalled(): void {
   const backendName = tf.getBackend();
-  if (!_installedBackends.has(backendName)) installEngine(backendName);
+  if (!_installations.has(backendName)) installEngine(backendName);
 }
 
 /**
@@ -69,42 +64,59 @@ export function installEngine(backendName: string): EngineInstallation {
   const existing = _installations.get(backendName);
   if (existing !== undefined) return existing;
 
-  const engineNames: Array<[string, tf.KernelFunc]> = [
-    [ENGINE_KERNELS.conv2dBackpropInput, conv2dBackpropInputKernel],
-    [ENGINE_KERNELS.conv2dBackpropFilter, conv2dBackpropFilterKernel],
-    [ENGINE_KERNELS.depthwiseBackpropInput, depthwiseBackpropInputKernel],
-    [ENGINE_KERNELS.depthwiseBackpropFilter, depthwiseBackpropFilterKernel],
+  const wasm = backendName === "wasm";
+  const depthwiseFilter = wasm ? wasmDepthwiseBackpropFilterKernel : depthwiseBackpropFilterKernel;
+  const backprop: Array<[string, string, tf.KernelFunc]> = [
+    ["Conv2DBackpropInput", ENGINE_KERNELS.conv2dBackpropInput, conv2dBackpropInputKernel],
+    ["Conv2DBackpropFilter", ENGINE_KERNELS.conv2dBackpropFilter, conv2dBackpropFilterKernel],
+    [
+      "DepthwiseConv2dNativeBackpropInput",
+      ENGINE_KERNELS.depthwiseBackpropInput,
+      depthwiseBackpropInputKernel,
+    ],
+    [
+      "DepthwiseConv2dNativeBackpropFilter",
+      ENGINE_KERNELS.depthwiseBackpropFilter,
+      depthwiseFilter,
+    ],
   ];
-  for (const [kernelName, kernelFunc] of engineNames) {
-    _register(kernelName, backendName, kernelFunc);
-  }
 
+  // The engine names always exist: the gradients use them for dilation > 1.
   const nativeBackprop = _KEEP_NATIVE[backendName] ?? false;
   const replacedKernels: string[] = [];
-  for (const [kernelName, kernelFunc] of _STANDARD_KERNELS) {
-    const missing = tf.getKernel(kernelName, backendName) === undefined;
-    if (missing || !nativeBackprop) {
-      _register(kernelName, backendName, kernelFunc);
-      replacedKernels.push(kernelName);
+  for (const [standardName, engineName, kernelFunc] of backprop) {
+    _register(engineName, backendName, kernelFunc);
+    if (!nativeBackprop || tf.getKernel(standardName, backendName) === undefined) {
+      _register(standardName, backendName, kernelFunc);
+      replacedKernels.push(standardName);
     }
   }
   preferNativeBackprop(backendName, nativeBackprop);
 
-  if (backendName === "wasm") {
-    _register("MaxPoolGrad", backendName, wasmMaxPoolGradKernel);
-    replacedKernels.push("MaxPoolGrad");
+  if (wasm) {
+    const sum = tf.getKernel("Sum", backendName)!.kernelFunc;
+    const mean = tf.getKernel("Mean", backendName)!.kernelFunc;
+    const extra: Array<[string, tf.KernelFunc]> = [
+      ["MaxPoolGrad", wasmMaxPoolGradKernel],
+      ["Identity", wasmIdentityKernel],
+      ["Sum", leadingAxesReduction(sum, false)],
+      ["Mean", leadingAxesReduction(mean, true)],
+    ];
+    for (const [kernelName, kernelFunc] of extra) {
+      _register(kernelName, backendName, kernelFunc);
+      replacedKernels.push(kernelName);
+    }
   }
 
   const installation = { backend: backendName, replacedKernels, nativeBackprop };
   _installations.set(backendName, installation);
-  _installedBackends.add(backendName);
   return installation;
 }
 
 function _register(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
+  // Keep the setup function: wasm kernels bind their wasm exports in it.
+  const previous = tf.getKernel(kernelName, backendName);
   // Unregister first: tfjs warns on every re-registration.
-  if (tf.getKernel(kernelName, backendName) !== undefined) {
-    tf.unregisterKernel(kernelName, backendName);
-  }
-  tf.registerKernel({ kernelName, backendName, kernelFunc });
+  if (previous !== undefined) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ kernelName, backendName, kernelFunc, setupFunc: previous?.setupFunc });
 }

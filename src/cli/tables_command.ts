@@ -24,7 +24,9 @@ export function tablesCommand() {
         "paper-tables/reference.json",
       ),
     )
-    .addOption(new Option("--out-dir <dir>", "folder of the Markdown tables").default("paper-tables"))
+    .addOption(
+      new Option("--out-dir <dir>", "folder of the Markdown tables").default("paper-tables"),
+    )
     .addOption(logLevelOption())
     .addHelpText(
       "after",
@@ -38,7 +40,11 @@ export function tablesCommand() {
       if (options.logLevel !== undefined) setLogLevel(options.logLevel);
 
       if (!options.check) {
-        const written = await renderAllTables(options.resultsDir, options.references, options.outDir);
+        const written = await renderAllTables(
+          options.resultsDir,
+          options.references,
+          options.outDir,
+        );
         console.log(`wrote ${written.length} table(s): ${written.join(", ") || "none"}`);
         return;
       }

@@ -11,10 +11,10 @@
 export class UserError extends Error {
   /** Extra lines printed below the `error:` line (for example zod issues). */
   readonly details: readonly string[];
-  /** Exit status: 2 for invalid input, 1 for a failed check such as stale tables. */
-  readonly exitCode: 1 | 2;
+  /** Exit status: 2 for invalid input, 1 for a failed check such as stale tables, 130 for Ctrl-C. */
+  readonly exitCode: number;
 
-  constructor(message: string, details: readonly string[] = [], exitCode: 1 | 2 = 2) {
+  constructor(message: string, details: readonly string[] = [], exitCode = 2) {
     super(message);
     this.name = "UserError";
     this.details = details;

@@ -150,6 +150,7 @@ export async function runSearch(request: SearchRequest): Promise<SearchOutcome> 
       train: sources.train,
       valid: sources.valid,
       signal: request.signal,
+      lastFiniteLoss: trajectory.at(-1)?.trainLoss ?? null,
     };
     for (let epoch = resumedFromEpoch ?? 0; epoch < settings.epochs; epoch++) {
       request.signal?.throwIfAborted();

@@ -33,6 +33,8 @@ export interface EpochState {
   train: SearchBatchSource;
   valid: SearchBatchSource;
   signal?: AbortSignal;
+  /** Cross-entropy of the last step with a finite loss, across epochs; null before the first. */
+  lastFiniteLoss: number | null;
 }
 
 /** Schedule values of one epoch. */
@@ -74,7 +76,6 @@ export async function trainEpoch(
   let lossSum = 0;
   let correct = 0;
   let examples = 0;
-  let lastFinite: number | null = null;
   for (let step = 1;; step++) {
     state.signal?.throwIfAborted();
     const trainNext = trainBatches.next();
@@ -93,13 +94,13 @@ export async function trainEpoch(
         throw new NonFiniteLossError(
           `Search stopped in epoch ${schedule.epoch + 1}, step ${step}: the ` +
             `${result.which} loss is ${result.value}; the last finite training loss was ` +
-            `${lastFinite ?? "none (first step)"}. Lower the learning rate (now ` +
+            `${state.lastFiniteLoss ?? "none (first step)"}. Lower the learning rate (now ` +
             `${schedule.learningRate} for the weights, ` +
             `${state.settings.architecture.learningRate} for the architecture) and restart ` +
             `from the last checkpoint, which was not overwritten.`,
         );
       }
-      lastFinite = result.crossEntropy;
+      state.lastFiniteLoss = result.crossEntropy;
       lossSum += result.crossEntropy * batch.y.shape[0];
       correct += result.correct;
       examples += batch.y.shape[0];

@@ -16,7 +16,10 @@ const CHANNELS = 8;
 const CLASSES = 3;
 const LEARNING_RATE = 0.05;
 
-/** A small net that touches every engine path: full, depthwise, dilated and strided convolutions, pooling, BN and FactorizedReduce. */
+/**
+ * Builds a small net that runs every engine path: full, depthwise, dilated
+ * and strided convolutions, pooling, BN and FactorizedReduce.
+ */
 function buildNet(store: ParameterStore) {
   const factory = createPlainConvolutions({ seed: 5 });
   const operation = (primitive: Parameters<typeof createOperation>[0], name: string, stride = 1) =>

@@ -46,7 +46,7 @@ export interface BackendInfo {
 export interface BackendProbe {
   backend: BackendName;
   available: boolean;
-  /** Why the backend cannot be used; absent when available. */
+  /** The cause when the backend cannot be used; absent when available. */
   reason?: string;
   adapter: AdapterDescription | null;
 }

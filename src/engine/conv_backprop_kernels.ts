@@ -5,10 +5,10 @@
  *
  * Formulations, for a forward convolution with stride s, dilation d, kernel
  * k and padding (top, left):
- * - input gradient: a stride-1 convolution, dilation d, of the output
- *   gradient with s − 1 zeros inserted between pixels, padded by
- *   (k − 1)·d − top, with the kernel flipped in height and width (and input
- *   and output channels swapped for a full convolution);
+ * - input gradient: insert s − 1 zeros between the pixels of the output
+ *   gradient and pad it by (k − 1)·d − top. Then convolve it with stride 1
+ *   and dilation d with the kernel flipped in height and width; a full
+ *   convolution also swaps the kernel's input and output channels.
  * - filter gradient of a full convolution: the batch plays the role of the
  *   channels. The input transposed to `[inC, height, width, batch]` is
  *   convolved with the output gradient transposed to `[outH, outW, batch,
@@ -162,7 +162,7 @@ export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, 
   }
 };
 
-/** A 1×1 stride-1 convolution without padding: a matrix product per pixel. */
+/** Tests for a 1×1 stride-1 convolution without padding, a matrix product per pixel. */
 function _isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
   const { top, bottom, left, right } = info.padInfo;
   return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 &&
@@ -213,8 +213,8 @@ function _inputGradient(
 
 /**
  * Crops or pads the transposed input so that a convolution with stride d and
- * dilation s over it yields exactly k × k outputs: it must span
- * (k − 1)·d + (out − 1)·s + 1 pixels from the top-left padding on.
+ * dilation s over it yields exactly k × k outputs. For that it must span
+ * (k − 1)·d + (out − 1)·s + 1 pixels, counted from the top-left padding.
  */
 function _filterGradientInput(
   calls: KernelCalls,

@@ -23,7 +23,7 @@ import {
   wasmIdentityKernel,
 } from "./wasm_kernels.ts";
 
-/** What {@link installEngine} did for one backend, for provenance. */
+/** Record of the kernels {@link installEngine} set up for one backend, for provenance. */
 export interface EngineInstallation {
   backend: string;
   /** Standard kernel names now served by the engine. */

@@ -74,8 +74,14 @@ export class KernelCalls {
     return this.run("Slice", { x }, { begin, size });
   }
 
-  /** Zero padding; callers keep it at rank 4 because webgpu pads rank ≥ 5 wrongly under Deno. */
+  /** Zero padding of a tensor of rank 4 or less. */
   pad(x: TensorInfo, paddings: Array<[number, number]>): TensorInfo {
+    if (paddings.length > 4) {
+      // tfjs-backend-webgpu 4.22.0 under Deno returns wrong values for rank ≥ 5.
+      throw new RangeError(
+        `Cannot pad a rank-${paddings.length} tensor inside an engine kernel: expected rank ≤ 4.`,
+      );
+    }
     return this.run("PadV2", { x }, { paddings, constantValue: 0 });
   }
 

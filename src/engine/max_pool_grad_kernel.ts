@@ -1,9 +1,9 @@
 /**
  * MaxPoolGrad for the wasm backend. The kernel shipped with
  * tfjs-backend-wasm 4.22.0 starts its running maximum at the smallest
- * positive float instead of −∞, so in every window whose values are all
+ * positive float instead of −∞. So in every window whose values are all
  * ≤ 0 it sends the gradient to the window's first position instead of its
- * maximum (and it breaks ties towards the last maximum). This version
+ * maximum. It also breaks ties towards the last maximum. This version
  * follows tfjs's cpu kernel: the gradient of each window goes to its first
  * maximum in row-major order (PyTorch does the same), and padded positions
  * never win.
@@ -68,10 +68,10 @@ export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs })
         const lastColumn = Math.min(columnStart + filterWidth, inWidth);
         const yBase = ((b * outHeight + i) * outWidth + j) * channels;
 
-        // The forward output holds each window's maximum exactly, so the first
+        // The forward output is each window's maximum exactly, so the first
         // window position (row-major) equal to it is the first maximum, as in
         // tfjs's cpu kernel. Equality is rarely true, which keeps branches
-        // predictable; channels are innermost because they are contiguous.
+        // predictable. Channels are innermost because they are contiguous.
         found.fill(0);
         for (let h = firstRow; h < lastRow; h++) {
           for (let w = firstColumn; w < lastColumn; w++) {

@@ -46,7 +46,7 @@ export interface BatchNormTrainingResult {
 /**
  * Convolves `x` `[batch, height, width, inChannels]` with `filter`
  * `[kernel, kernel, inChannels, outChannels]`. A stride above 1 combined with
- * a dilation above 1 is computed exactly (see {@link _subsampleForStride}).
+ * a dilation above 1 is computed exactly (see `_stridedDilated`).
  */
 export function conv2d(
   x: tf.Tensor4D,
@@ -94,6 +94,12 @@ export function depthwiseConv2d(
 
 /** Pads height and width of `x` with `padding` zeros on every side. */
 export function pad2d(x: tf.Tensor4D, padding: number): tf.Tensor4D {
+  ensureEngineInstalled();
+  if (x.rank !== 4) {
+    // tfjs-backend-webgpu 4.22.0 under Deno pads rank ≥ 5 tensors wrongly, so
+    // the engine pads only NHWC tensors.
+    throw new RangeError(`Cannot pad a rank-${x.rank} tensor with pad2d: expected rank 4 (NHWC).`);
+  }
   if (padding === 0) return x;
   return tf.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]]);
 }
@@ -147,6 +153,7 @@ export function batchNormTraining(
   beta: tf.Tensor1D | undefined,
   eps: number,
 ): BatchNormTrainingResult {
+  ensureEngineInstalled();
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
   const affine = gamma !== undefined || beta !== undefined;
@@ -214,6 +221,7 @@ export function batchNormInference(
   beta: tf.Tensor1D | undefined,
   eps: number,
 ): tf.Tensor4D {
+  ensureEngineInstalled();
   return tf.tidy(() => {
     // One scale and one shift per channel: y = x·(γ·s) + (β − mean·γ·s).
     let factor: tf.Tensor = tf.rsqrt(tf.add(variance, eps));

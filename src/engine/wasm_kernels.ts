@@ -4,8 +4,8 @@
  * operation (32 × 32 × 16, batch 32), they save roughly a third of a
  * training step:
  * - Identity copies its input, and tfjs runs it on every tensor a gradient
- *   saves; sharing the data (as the cpu backend does) is safe because tfjs
- *   never writes into an existing tensor.
+ *   saves. Sharing the data, as the cpu backend does, is safe because tfjs
+ *   kernels never write into an existing tensor.
  * - Sum and Mean transpose the reduced axes to the end before reducing;
  *   batch norm and every broadcast in a gradient reduce over the leading
  *   axes (batch, height, width), which a strided loop handles in one pass.
@@ -25,8 +25,8 @@ interface _WasmBackend {
   incRef(dataId: tf.DataId): void;
 }
 
-// Up to this many outputs a strided pass per output stays in cache; batch
-// norm reduces to one value per channel (16 to a few hundred).
+// Up to this many outputs, a strided pass per output stays in cache. Batch
+// norm reduces to one value per channel, 16 to a few hundred.
 const _COLUMN_WISE_LIMIT = 256;
 
 /** Identity that shares the input's data instead of copying it. */

@@ -1,8 +1,8 @@
 /**
- * Batch normalisation over batch, height and width with PyTorch's semantics
- * (`torch.nn.BatchNorm2d`): training mode normalises with the biased batch
- * variance and updates the running estimates with momentum 0.1 and the
- * unbiased variance; inference mode uses the running estimates.
+ * Batch normalisation over batch, height and width with the semantics of
+ * PyTorch's `torch.nn.BatchNorm2d`. Training mode normalises with the biased
+ * batch variance and updates the running estimates with momentum 0.1 and the
+ * unbiased variance. Inference mode uses the running estimates.
  *
  * @module
  */

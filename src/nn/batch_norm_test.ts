@@ -21,7 +21,7 @@ Deno.test("BatchNorm updates running statistics like PyTorch", async () => {
   await initBackend("cpu");
   const store = new ParameterStore();
   const batchNorm = new BatchNorm(store, "bn", { channels: 2, affine: false });
-  // Channel 0 holds 1, 2, 3, 4 (mean 2.5, unbiased variance 5/3); channel 1 holds 0 four times.
+  // Channel 0 contains 1, 2, 3, 4 (mean 2.5, unbiased variance 5/3) and channel 1 four zeros.
   const x = tf.tensor4d([1, 0, 2, 0, 3, 0, 4, 0], [2, 2, 1, 2]);
 
   const y = batchNorm.forward(x, forwardContext(true, new NoiseSource(0)));

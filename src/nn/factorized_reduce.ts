@@ -1,10 +1,10 @@
 /**
- * FactorizedReduce from DARTS's `operations.py`: halves height and width
- * with two 1×1 stride-2 convolutions, one on the input and one on the input
- * shifted by one pixel down and right, so together they see every pixel;
- * their outputs are concatenated along channels and batch-normalised. DARTS
- * uses it as `skip_connect` at stride 2 and to preprocess a cell input whose
- * resolution is twice the cell's.
+ * FactorizedReduce from DARTS's `operations.py` halves height and width with
+ * two 1×1 stride-2 convolutions. One reads the pixels at (even, even)
+ * positions and the other, on the input shifted by one pixel down and right,
+ * those at (odd, odd) positions. Their outputs are concatenated along
+ * channels and batch-normalised. DARTS uses it as `skip_connect` at stride 2
+ * and to preprocess a cell input whose resolution is twice the cell's.
  *
  * @module
  */

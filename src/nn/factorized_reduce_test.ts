@@ -15,8 +15,8 @@ Deno.test("FactorizedReduce halves the size and reads both pixel phases", async 
     affine: false,
     factory: plainConvolutions,
   });
-  // 1×1 kernels of 1: the first half of the channels sees pixels (0, 0), (0, 2), …
-  // and the second half pixels (1, 1), (1, 3), …
+  // With 1×1 kernels of 1, the first half of the channels reads pixels (0, 0),
+  // (0, 2), … and the second half pixels (1, 1), (1, 3), …
   for (const name of ["reduce.conv_1.weight", "reduce.conv_2.weight"]) {
     const one = tf.ones([1, 1, 1, 1]);
     store.get(name)!.variable.assign(one);

@@ -49,7 +49,7 @@ export class AvgPool implements Layer {
 
 function _checkPooling(layer: string, options: PoolingOptions): void {
   const { kernel, stride, padding } = options;
-  // PyTorch requires padding ≤ kernel / 2, so that every window sees a real pixel.
+  // PyTorch requires padding ≤ kernel / 2, so that every window contains a real pixel.
   const valid = Number.isInteger(kernel) && kernel >= 1 && Number.isInteger(stride) &&
     stride >= 1 && Number.isInteger(padding) && padding >= 0 && 2 * padding <= kernel;
   if (!valid) {

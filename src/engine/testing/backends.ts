@@ -10,7 +10,7 @@ import type { BackendName } from "../backend.ts";
 /** Every backend the engine supports, cpu first so it serves as the baseline. */
 export const TEST_BACKENDS: readonly BackendName[] = ["cpu", "wasm", "webgpu"];
 
-/** Why `backend` cannot be tested here, or undefined. Only webgpu can be missing. */
+/** Returns why `backend` cannot be tested here, or undefined. Only webgpu can be missing. */
 export async function skipReason(backend: BackendName): Promise<string | undefined> {
   if (backend !== "webgpu") return undefined;
   if (typeof navigator === "undefined" || navigator.gpu === undefined) {

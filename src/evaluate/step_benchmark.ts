@@ -131,7 +131,7 @@ export async function benchmarkTrainingStep(
   }
 }
 
-/** The standard grid: every combination of the sizes that quick profiles choose from. */
+/** Returns the standard grid: every combination of the sizes that quick profiles choose from. */
 export function standardStepGrid(): StepBenchmarkCase[] {
   const cases: StepBenchmarkCase[] = [];
   for (const inputShape of [[28, 28, 1], [32, 32, 3]] as const) {

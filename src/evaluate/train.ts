@@ -7,10 +7,10 @@
  * loss = CE + w_aux·CE_aux + β·KL/N_train, with β ramped over the warm-up.
  *
  * Every epoch ends with an atomic checkpoint. A run started again with the
- * same request resumes after the last completed epoch and, on cpu and wasm,
- * ends with the same metrics as an uninterrupted run, because the data
- * order, augmentation and noise depend only on the seed and the epoch or
- * the stored noise counter.
+ * same request resumes after the last completed epoch. On wasm (tested) it
+ * then ends with the same metrics as an uninterrupted run, because the data
+ * order and augmentation depend only on the seed and the epoch, and the
+ * noise counter is part of the checkpoint.
  *
  * @module
  */
@@ -53,7 +53,7 @@ const log = logger("evaluate");
 /** Version of the checkpoint metadata; a checkpoint of another version is rejected. */
 const _CHECKPOINT_VERSION = 1;
 
-/** What to evaluate and how. */
+/** A request to train and measure one genotype. */
 export interface EvaluationRequest {
   genotype: Genotype;
   /** The loaded dataset; its train split trains, its test split measures. */
@@ -105,7 +105,7 @@ export interface EpochRecord {
 export interface EvaluationOutcome {
   /** Error in percent on the measured examples: the test split, or the validation part. */
   testError: number;
-  /** Which examples `testError` and the curves' `testAccuracy` were measured on. */
+  /** The examples behind `testError` and the curves' `testAccuracy`: test split or validation part. */
   measuredOn: "test" | "validation";
   /** Parameters of the network without the auxiliary head (DARTS `count_parameters_in_MB`·1e6). */
   totalParameters: number;

@@ -27,7 +27,7 @@ export interface TrainingStepOptions {
   learningRate: number;
 }
 
-/** What one step measured. */
+/** Measurements of one step. */
 export interface TrainingStepResult {
   /** The objective CE + w_aux·CE_aux + β·KL/N_train; the update is skipped when it is not finite. */
   loss: number;

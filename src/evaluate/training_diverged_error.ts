@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Where a run diverged and the last finite loss before it. */
+/** The epoch and step of a divergence and the last finite loss before it. */
 export interface DivergenceDetails {
   /** 1-based epoch. */
   epoch: number;

@@ -33,10 +33,10 @@ const _CHECKPOINT_VERSION = 1;
 
 /**
  * Settings of the random-search baseline. The budget (samples, epochs per
- * sample) is an assumption of this project; the network and optimizer
- * default to DARTS's search settings (8 cells, 16 channels, batch 64, SGD lr
- * 0.025 cosine to 0.001, momentum 0.9, weight decay 3e-4, clipping 5, half
- * of the data for training).
+ * sample) is an assumption of this project. The network and optimizer
+ * default to DARTS's search settings: 8 cells, 16 channels, batch 64, SGD lr
+ * 0.025 cosine to 0.001, momentum 0.9, weight decay 3e-4, clipping 5, and
+ * half of the data for training.
  */
 export const RandomSearchSettingsSchema = z.strictObject({
   /** Number of genotypes sampled and trained. */
@@ -97,7 +97,7 @@ export interface RandomSearchRequest {
   signal?: AbortSignal;
 }
 
-/** What the search records for one sampled genotype. */
+/** The record of one sampled genotype. */
 export interface RandomCandidateRecord {
   /** 1-based candidate number. */
   candidate: number;

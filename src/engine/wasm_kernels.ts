@@ -117,7 +117,7 @@ export const wasmDepthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backe
   const { filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   const totals = new Float64Array(filterHeight * filterWidth * channels);
-  const row = new Float32Array(channels);
+  const row = new Float64Array(channels);
 
   for (let a = 0; a < filterHeight; a++) {
     for (let b = 0; b < filterWidth; b++) {
@@ -132,7 +132,7 @@ export const wasmDepthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backe
           const h = i * strideHeight + a * dilationHeight - top;
           if (h < 0 || h >= inHeight || firstColumn >= lastColumn) continue;
 
-          // Sum one output row in float32, then add it to the float64 totals.
+          // Sum one output row, then add it to the totals.
           row.fill(0);
           let dyIndex = ((n * outHeight + i) * outWidth + firstColumn) * channels;
           let xIndex = ((n * inHeight + h) * inWidth + firstColumn * strideWidth + shift) *

@@ -128,15 +128,6 @@ export function evaluateCommand() {
           seed: unit.config.seed,
           checkpointPath: options.checkpoint ?? null,
           signal,
-          onEpoch: (record) =>
-            log.info(
-              `epoch ${record.epoch}/${settings.epochs}  train_loss ${
-                record.trainLoss.toFixed(4)
-              }  ` +
-                `train_acc ${record.trainAccuracy.toFixed(4)}  test_acc ${
-                  record.testAccuracy?.toFixed(4) ?? "-"
-                }  lr ${record.learningRate.toPrecision(3)}`,
-            ),
         });
         console.log(JSON.stringify(
           {

@@ -7,7 +7,8 @@
 
 import { Argument, Command, Option } from "@commander-js/extra-typings";
 import { UserError } from "../config/errors.ts";
-import { reproduce } from "../pipeline/reproduce.ts";
+import { reproduceInParallel } from "../pipeline/parallel.ts";
+import { reproduce, type ReproduceOptions } from "../pipeline/reproduce.ts";
 import { setLogLevel } from "../util/log.ts";
 import {
   allowDownloadOption,
@@ -51,6 +52,14 @@ export function reproduceCommand() {
       ),
     )
     .addOption(backendOption())
+    .addOption(
+      new Option(
+        "--jobs <n>",
+        "run n shards at once in worker threads (each backend uses one core)",
+      )
+        .argParser(_parseJobs)
+        .default(1),
+    )
     .addOption(new Option("--shard <i/n>", "run shard i of n (0-based), for job arrays"))
     .addOption(new Option("--run <id>", "run only the unit whose run id starts with this"))
     .option("--dry-run", "print the planned runs and what would happen to each, then exit")
@@ -65,6 +74,11 @@ export function reproduceCommand() {
     .addOption(
       new Option("--tables-dir <dir>", "folder of the Markdown tables").default("paper-tables"),
     )
+    .addOption(
+      new Option("--references <file>", "reported reference values").default(
+        "paper-tables/reference.json",
+      ),
+    )
     .addOption(dataDirOption())
     .addOption(sourceDirOption())
     .addOption(allowDownloadOption())
@@ -74,6 +88,7 @@ export function reproduceCommand() {
       examples(
         ["deno task reproduce", "all tables, default profile (quick)"],
         ["deno task reproduce --profile smoke", "minutes: checks the whole pipeline"],
+        ["deno task reproduce --jobs 2", "two runs at a time on a 2-core machine"],
         ["deno task reproduce experiments/mnist.json --profile paper", "one table, paper budget"],
         ["deno task reproduce --dry-run", "list run ids and which are complete"],
         ["deno task reproduce --shard $SLURM_ARRAY_TASK_ID/8", "one of 8 array jobs"],
@@ -87,7 +102,7 @@ export function reproduceCommand() {
       const { signal, dispose } = abortOnInterrupt();
 
       try {
-        const summary = await reproduce({
+        const reproduceOptions: ReproduceOptions = {
           experiments,
           profile: options.profile,
           backend: options.backend,
@@ -98,7 +113,7 @@ export function reproduceCommand() {
           resultsDir: options.resultsDir,
           checkpointsDir: options.checkpointsDir,
           tablesDir: options.tablesDir,
-          referencesPath: `${options.tablesDir}/reference.json`,
+          referencesPath: options.references,
           skipTables: options.skipTables === true || shard !== undefined ||
             options.run !== undefined,
           dataOptions: {
@@ -107,9 +122,19 @@ export function reproduceCommand() {
             allowNetwork: options.allowDownload ?? false,
           },
           signal,
-        });
+        };
 
-        if (options.dryRun) {
+        if (options.jobs > 1 && !reproduceOptions.dryRun) {
+          if (shard !== undefined || options.run !== undefined) {
+            throw new UserError("--jobs cannot be combined with --shard or --run.");
+          }
+          const summary = await reproduceInParallel(reproduceOptions, options.jobs);
+          _printOutcome(summary.completed, summary.failed, summary.tables);
+          return;
+        }
+
+        const summary = await reproduce(reproduceOptions);
+        if (reproduceOptions.dryRun) {
           console.log(
             "run id            experiment     method               seed  profile  action",
           );
@@ -124,19 +149,33 @@ export function reproduceCommand() {
           return;
         }
 
-        console.log(
-          `${summary.completed.length} run(s) completed, ${summary.failed.length} failed, ${
-            summary.planned.filter((entry) => entry.action === "skip").length
-          } already complete; tables: ${summary.tables.join(", ") || "not regenerated"}`,
+        _printOutcome(
+          summary.completed.length,
+          summary.failed.map((record) =>
+            `${record.runId} ${record.method} seed ${record.seed}: ${record.failure?.message}`
+          ),
+          summary.tables,
         );
-        for (const record of summary.failed) {
-          console.log(
-            `failed: ${record.runId} ${record.method} seed ${record.seed}: ${record.failure?.message}`,
-          );
-        }
-        if (summary.failed.length > 0) Deno.exitCode = 1;
       } finally {
         dispose();
       }
     });
+}
+
+function _parseJobs(value: string): number {
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new UserError(`Invalid --jobs "${value}": expected a positive integer such as 2.`);
+  }
+  return jobs;
+}
+
+function _printOutcome(completed: number, failed: string[], tables: string[]): void {
+  console.log(
+    `${completed} run(s) completed, ${failed.length} failed; tables: ${
+      tables.join(", ") || "not regenerated"
+    }`,
+  );
+  for (const line of failed) console.log(`failed: ${line}`);
+  if (failed.length > 0) Deno.exitCode = 1;
 }

@@ -12,7 +12,6 @@ import { EvaluationSettingsSchema } from "../evaluate/settings.ts";
 import { formatDartsGenotype } from "../search/darts_text.ts";
 import { RandomSearchSettingsSchema, runRandomSearch } from "../search/random_search.ts";
 import { runSearch } from "../search/run_search.ts";
-import { epochLogLine } from "../search/search_record.ts";
 import { SearchSettingsSchema } from "../search/settings.ts";
 import { writeFileAtomic } from "../train/checkpoint.ts";
 import { logger, setLogLevel } from "../util/log.ts";
@@ -97,7 +96,6 @@ export function searchCommand() {
             seed: config.seed,
             checkpointPath: options.checkpoint,
             signal,
-            onEpoch: (record) => log.info(epochLogLine(record, settings.epochs)),
           });
           genotype = outcome.genotype;
         }

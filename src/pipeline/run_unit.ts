@@ -25,7 +25,7 @@ import { writeResult } from "../results/store.ts";
 import { genotypeHash } from "../search/darts_text.ts";
 import { RandomSearchSettingsSchema, runRandomSearch } from "../search/random_search.ts";
 import { runSearch } from "../search/run_search.ts";
-import { countSkipConnections, epochLogLine } from "../search/search_record.ts";
+import { countSkipConnections } from "../search/search_record.ts";
 import { SearchSettingsSchema } from "../search/settings.ts";
 import { writeFileAtomic } from "../train/checkpoint.ts";
 import { HARNESS_VERSION } from "../version.ts";
@@ -79,16 +79,6 @@ export async function executeRunUnit(
       seed: config.seed,
       checkpointPath: `${unitDir}/evaluation.ckpt`,
       signal: context.signal,
-      onEpoch: (record) => {
-        context.progress?.clearLine();
-        log.info(
-          `evaluation epoch ${record.epoch}/${evaluationSettings.epochs}  train_loss ${
-            record.trainLoss.toFixed(4)
-          }  train_acc ${record.trainAccuracy.toFixed(4)}  test_acc ${
-            record.testAccuracy?.toFixed(4) ?? "-"
-          }  lr ${record.learningRate.toPrecision(3)}  nonzero ${record.nonZeroParameters}`,
-        );
-      },
     });
 
     const record = _record(unit, context, dataset, startedAt, started, {
@@ -158,16 +148,6 @@ async function _searchStage(
       seed: config.seed,
       checkpointPath: `${unitDir}/random-search.ckpt`,
       signal: context.signal,
-      onCandidate: (record) => {
-        context.progress?.clearLine();
-        log.info(
-          `random candidate ${record.candidate}/${settings.samples}  valid_acc ${
-            record.validAccuracy.toFixed(4)
-          }  train_acc ${record.trainAccuracy.toFixed(4)}  genotype ${
-            record.genotypeHash.slice(0, 12)
-          }`,
-        );
-      },
     });
     summary = {
       genotype: outcome.genotype,
@@ -194,10 +174,6 @@ async function _searchStage(
       seed: config.seed,
       checkpointPath: `${unitDir}/search.ckpt`,
       signal: context.signal,
-      onEpoch: (record) => {
-        context.progress?.clearLine();
-        log.info(`search ${epochLogLine(record, settings.epochs)}`);
-      },
     });
     summary = {
       genotype: outcome.genotype,

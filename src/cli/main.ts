@@ -17,6 +17,7 @@ import { benchCommand } from "./bench_command.ts";
 import { evaluateCommand } from "./evaluate_command.ts";
 import { infoCommand } from "./info_command.ts";
 import { reproduceCommand } from "./reproduce_command.ts";
+import { schemaCommand } from "./schema_command.ts";
 import { searchCommand } from "./search_command.ts";
 import { tablesCommand } from "./tables_command.ts";
 import { examples } from "./help_examples.ts";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   program.addCommand(dataCommand());
   program.addCommand(benchCommand());
   program.addCommand(infoCommand());
+  program.addCommand(schemaCommand());
 
   program.addHelpText(
     "after",

@@ -66,9 +66,15 @@ export function klDivergence(store: ParameterStore, options: KlOptions): tf.Scal
   return tf.tidy(() => {
     if (pairs.length === 0) return tf.scalar(0);
 
-    const sums = pairs.map((pair) =>
-      klPerWeight(logAlpha(pair.theta, pair.logSigma2), options.prior).sum()
-    );
-    return tf.addN(sums) as tf.Scalar;
+    // One elementwise pass over all weights flattened into one vector: a
+    // supergraph has hundreds of pairs, and per-pair ops would cost tens of
+    // kernel launches each, forward and backward.
+    const flatten = (tensors: tf.Tensor[]) =>
+      tensors.length === 1
+        ? tensors[0].reshape([-1])
+        : tf.concat(tensors.map((t) => t.reshape([-1])));
+    const theta = flatten(pairs.map((pair) => pair.theta));
+    const logSigma2 = flatten(pairs.map((pair) => pair.logSigma2));
+    return klPerWeight(logAlpha(theta, logSigma2), options.prior).sum() as tf.Scalar;
   });
 }

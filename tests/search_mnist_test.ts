@@ -63,6 +63,7 @@ Deno.test("DARTS first order searches the same MNIST split", async () => {
     second.trainLoss < first.trainLoss,
     `train loss ${first.trainLoss}, ${second.trainLoss}`,
   );
-  assert.ok(Number.isFinite(first.validLoss) && Number.isFinite(second.validLoss));
+  assert.ok(Number.isFinite(first.validLoss));
+  assert.ok(Number.isFinite(second.validLoss));
   assert.equal(GenotypeSchema.safeParse(outcome.genotype).success, true);
 });

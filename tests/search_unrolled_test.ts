@@ -11,11 +11,11 @@ import { syntheticSources } from "./search_fixtures.ts";
 await initBackend("cpu");
 
 // The finite-difference check of the second-order formula runs on a smooth
-// model beside unrolled_gradient.ts: on a ReLU supergraph ∇w L_train jumps
-// whenever a ReLU or max-pool switches, so finite differences of the
-// unrolled objective do not converge (measured on this network: estimates
-// from 0.16 to -0.83 for steps 1e-2 to 1e-3 of one α). This test checks the
-// wiring on a real supergraph instead.
+// model in src/search/unrolled_gradient_test.ts. On a ReLU supergraph,
+// ∇w L_train jumps whenever a ReLU or max-pool switches, so finite
+// differences of the unrolled objective do not converge. Measured on this
+// network, the estimates for one α ranged from 0.16 to -0.83 for steps from
+// 1e-2 to 1e-3. This file checks the wiring on a real supergraph instead.
 
 function tinySearch() {
   const settings = searchSettings({ cells: 3, initChannels: 2 });

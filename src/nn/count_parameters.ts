@@ -52,11 +52,11 @@ export async function countParameters(
       continue;
     }
 
-    const kept = tf.tidy(() =>
+    const survivors = tf.tidy(() =>
       logAlpha(pair.theta, pair.logSigma2).lessEqual(threshold).cast("int32").sum()
     );
-    nonZero += (await kept.data())[0];
-    kept.dispose();
+    nonZero += (await survivors.data())[0];
+    survivors.dispose();
   }
 
   return { total, nonZero };

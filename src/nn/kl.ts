@@ -47,7 +47,7 @@ export function klPerWeight(logAlphaValues: tf.Tensor, prior: VariationalPrior):
 /** Options of {@link klDivergence}. */
 export interface KlOptions {
   prior: VariationalPrior;
-  /** Which variational pairs to sum: the weights' or the architecture's. */
+  /** Group of variational pairs to sum: the weights' or the architecture's. */
   group: "weight" | "architecture";
   /** Whether pairs of an auxiliary head count. @default true */
   includeAuxiliary?: boolean;

@@ -17,12 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2d, depthwiseConv2d } from "../engine/ops.ts";
 import type { ForwardContext } from "./context.ts";
 import { LOG_ALPHA_EPSILON } from "./kl.ts";
-import type {
-  ConvolutionFactory,
-  ConvolutionOptions,
-  DepthwiseOptions,
-  Layer,
-} from "./module.ts";
+import type { ConvolutionFactory, ConvolutionOptions, DepthwiseOptions, Layer } from "./module.ts";
 import type { ParameterStore } from "./parameter_store.ts";
 
 /** Added to the LRT variance before the square root, so its gradient stays finite at 0. */
@@ -136,9 +131,7 @@ export class VariationalConvolution implements Layer {
 
   private convolve(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
     const options = { stride: this.stride, padding: this.padding, dilation: this.dilation };
-    return this.kind === "full"
-      ? conv2d(x, filter, options)
-      : depthwiseConv2d(x, filter, options);
+    return this.kind === "full" ? conv2d(x, filter, options) : depthwiseConv2d(x, filter, options);
   }
 }
 

@@ -10,9 +10,9 @@ tf.env().set("PROD", true);
 await tf.setBackend("cpu");
 
 // Monte Carlo samples per check. The sample mean of N draws has standard
-// error sqrt(var / N) and the sample variance a relative standard error of
-// about sqrt(2 / N); the checks allow 5 standard errors, so a correct layer
-// fails with probability below 1e-5 per element.
+// error sqrt(var / N), and the sample variance has a relative standard error
+// of about sqrt(2 / N). The checks allow 5 standard errors, so a correct
+// layer fails with probability below 1e-5 per element.
 const SAMPLES = 4000;
 const STANDARD_ERRORS = 5;
 
@@ -50,7 +50,7 @@ function assertMomentsMatch(
   }
 }
 
-/** A store with one layer whose θ and log σ² are set to seeded random values. */
+/** Builds a store with one layer whose θ and log σ² are seeded random values. */
 function buildLayer(depthwise: boolean) {
   const store = new ParameterStore();
   const factory = createVariationalConvolutions({ seed: 3 });

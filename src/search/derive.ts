@@ -2,10 +2,10 @@
  * Derivation of a discrete genotype from the relevance tables of a search.
  *
  * Both rules keep, for each intermediate node, the two incoming edges whose
- * best operation scores highest, and on each kept edge that best operation;
+ * best operation scores highest, and on each kept edge that best operation.
  * `none` is never chosen. Ties go to the lower operation index, then to the
- * lower input node, as DARTS's `genotype()` (quark0/darts
- * `cnn/model_search.py`) does with a stable sort and a strict comparison.
+ * lower input node, because DARTS's `genotype()` (quark0/darts
+ * `cnn/model_search.py`) uses a stable sort and a strict comparison.
  *
  * - DARTS: the score is the softmax weight of the operation.
  * - VINNAS: the score is −log α (θ²/σ² on a log scale, selection `"snr"`)

@@ -1,9 +1,9 @@
 /**
- * Architecture search over the DARTS cell space: the candidate operations
- * and genotypes, the supergraph, VINNAS's variational relevances and
- * DARTS's softmax relaxation (first and second order), genotype derivation,
- * the search loop with checkpoints, DARTS genotype text, published
- * genotypes and the random-search baseline.
+ * Architecture search over the DARTS cell space. The module contains the
+ * candidate operations and genotypes, the supergraph, VINNAS's variational
+ * relevances and DARTS's softmax relaxation (first and second order), and
+ * genotype derivation. It also contains the search loop with checkpoints,
+ * DARTS genotype text, published genotypes and the random-search baseline.
  *
  * @module
  */

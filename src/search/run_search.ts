@@ -1,7 +1,7 @@
 /**
  * The search loop shared by VINNAS and the DARTS baselines. Each epoch
  * trains, validates, prunes (VINNAS), derives a genotype, records a
- * trajectory entry and writes a checkpoint; a search restarted with the same
+ * trajectory entry and writes a checkpoint. A search restarted with the same
  * checkpoint path resumes after the last finished epoch.
  *
  * @module
@@ -45,7 +45,7 @@ export interface SearchRequest {
   data: SearchData;
   /** Seed of the split, initialisation, data order and LRT noise. */
   seed: number;
-  /** Where to write a checkpoint after every epoch, and to resume from. */
+  /** Checkpoint file, written after every epoch and read to resume. */
   checkpointPath?: string;
   /** Called after each epoch, once its checkpoint is written. */
   onEpoch?: (record: SearchEpochRecord) => void;

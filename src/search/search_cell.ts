@@ -129,7 +129,7 @@ export class SearchCell {
     });
   }
 
-  /** Whether `edge` still computes at least one operation. */
+  /** Returns whether `edge` still computes at least one operation. */
   isEdgeActive(edge: number): boolean {
     return this.operations[edge].some((_, op) =>
       this.architecture.isComputed(this.cellType, edge, op)

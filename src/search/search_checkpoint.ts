@@ -41,7 +41,7 @@ export interface SearchCheckpointMeta {
   wallSeconds: number;
 }
 
-/** What a search checkpoint restores into. */
+/** Store and optimizers that a search checkpoint restores into. */
 export interface SearchCheckpointTarget {
   store: ParameterStore;
   weightOptimizer: Optimizer;

@@ -1,7 +1,7 @@
 /**
  * The two halves of the search data: one trains the weights, the other the
  * architecture (and measures validation loss and accuracy). Batch order is a
- * function of the seed and the epoch only, so a resumed search sees the same
+ * function of the seed and the epoch only, so a resumed search gets the same
  * batches as an uninterrupted one.
  *
  * @module

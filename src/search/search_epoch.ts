@@ -93,7 +93,7 @@ export async function trainEpoch(
       if (!result.finite) {
         throw new NonFiniteLossError(
           `Search stopped in epoch ${schedule.epoch + 1}, step ${step}: the ` +
-            `${result.which} loss is ${result.value}; the last finite training loss was ` +
+            `${result.lossKind} loss is ${result.value}; the last finite training loss was ` +
             `${state.lastFiniteLoss ?? "none (first step)"}. Lower the learning rate (now ` +
             `${schedule.learningRate} for the weights, ` +
             `${state.settings.architecture.learningRate} for the architecture) and restart ` +
@@ -154,7 +154,7 @@ export async function evaluateSearch(
 
 interface _StepResult {
   finite: boolean;
-  which: "training" | "validation";
+  lossKind: "training" | "validation";
   value: number;
   crossEntropy: number;
   correct: number;
@@ -208,7 +208,7 @@ async function _step(
     const training = !Number.isFinite(trainValue);
     return {
       finite: false,
-      which: training ? "training" : "validation",
+      lossKind: training ? "training" : "validation",
       value: training ? trainValue : validValue,
       crossEntropy: crossEntropyValue,
       correct: correctValue,
@@ -232,7 +232,7 @@ async function _step(
 
   return {
     finite: true,
-    which: "training",
+    lossKind: "training",
     value: trainValue,
     crossEntropy: crossEntropyValue,
     correct: correctValue,

@@ -13,7 +13,7 @@ import { klDivergence, type VariationalPrior } from "../nn/kl.ts";
 import type { ParameterStore } from "../nn/parameter_store.ts";
 import type { Supergraph } from "./supergraph.ts";
 
-/** Which KL terms enter a loss, and their weight. */
+/** KL terms of a loss and their weight. */
 export interface KlTerms {
   prior: VariationalPrior;
   /** KL groups to add: the weights', the architecture's, both or none. */

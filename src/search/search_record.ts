@@ -9,7 +9,7 @@ import type { Relevance } from "./architecture.ts";
 import { CELL_TYPES, type ForcedEdge } from "./derive.ts";
 import type { Genotype } from "./genotype.ts";
 
-/** What a search records at the end of each epoch. */
+/** Trajectory entry that a search records at the end of each epoch. */
 export interface SearchEpochRecord {
   /** Epoch number, 1-based. */
   epoch: number;

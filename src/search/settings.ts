@@ -4,7 +4,8 @@
  * DARTS's `train_search.py` (8 cells, 16 channels, batch 64, 50 epochs, SGD
  * lr 0.025 cosine to 0.001, momentum 0.9, weight decay 3e-4, clipping 5,
  * Adam 3e-4 with betas 0.5/0.999 and weight decay 1e-3 for the architecture)
- * and, for VINNAS, our stated assumptions where the paper gives no value.
+ * and, for VINNAS, named assumptions where the VINNAS paper (Ferianc, Fan,
+ * Rodrigues, arXiv 2007.06103) gives no value.
  *
  * @module
  */

@@ -46,7 +46,7 @@ export interface VinnasArchitectureOptions {
   logSigma2Init: number;
   /** Operations with log α above this are pruned. */
   pruneThreshold: number;
-  /** How derivation ranks surviving operations. */
+  /** Ranking of surviving operations in derivation. */
   selection: "snr" | "mean";
 }
 
@@ -163,7 +163,7 @@ export class VinnasArchitecture implements Architecture {
     );
   }
 
-  /** A copy of the removed operations, for checkpoints. */
+  /** Returns a copy of the removed operations, for checkpoints. */
   pruningMasks(): PruningMasks {
     return {
       normal: this.pruned.normal.map((row) => [...row]),

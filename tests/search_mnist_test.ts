@@ -1,9 +1,9 @@
 /**
  * An end-to-end search on real MNIST with a tiny supergraph on the wasm
  * backend: VINNAS, then DARTS first order on the same split, two epochs of
- * five steps each. A 100-image stratified subset and C = 2 keep the file
- * near a minute: 59 s measured on 2 cores shared with other test runs
- * (load average 4).
+ * five steps each. A 100-image stratified subset and C = 2 keep the file at
+ * 40-80 s, measured on 2 cores shared with other test runs (load average 4
+ * to 6).
  */
 
 import assert from "node:assert/strict";

@@ -150,11 +150,11 @@ Deno.test("Debian source reports a missing installation", async () => {
   const pkg: DebianPackageSpec = {
     kind: "debian",
     name: "dataset-fake",
-    directory: "/nonexistent/fake",
+    directory: "/tmp/vinnas-test-nonexistent/fake",
   };
 
   await assert.rejects(
     debianCandidates(pkg, context("fashion-mnist", "/nonexistent"))[0].read(),
-    /\/nonexistent\/fake does not exist/,
+    /\/tmp\/vinnas-test-nonexistent\/fake does not exist/,
   );
 });

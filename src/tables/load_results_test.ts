@@ -51,7 +51,7 @@ Deno.test("loadResults reads every experiment sorted by path", async () => {
 });
 
 Deno.test("loadResults returns nothing without a results folder", async () => {
-  assert.deepEqual(await loadResults("/nonexistent/results-folder"), []);
+  assert.deepEqual(await loadResults("/tmp/vinnas-test-nonexistent/results-folder"), []);
 });
 
 Deno.test("loadResults names an invalid file and its issues", async () => {

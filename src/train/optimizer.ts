@@ -66,8 +66,10 @@ export class Sgd implements Optimizer {
       const previous = this.velocity.get(name);
       const next = tf.tidy(() => {
         const decayed = decay === 0 ? gradient : gradient.add(variable.mul(decay));
+        // The first velocity is a copy: aliasing the caller's gradient would
+        // leave the optimizer holding a tensor the caller disposes.
         const velocity = previous === undefined
-          ? decayed
+          ? decayed.clone()
           : previous.mul(this.options.momentum).add(decayed);
         variable.assign(variable.sub(velocity.mul(learningRate)));
         return this.options.momentum === 0 ? tf.zerosLike(velocity) : velocity;

@@ -21,36 +21,74 @@ export function preferNativeBackprop(backendName: string, native: boolean): void
   else _nativeBackprop.delete(backendName);
 }
 
+/** Attributes of a forward convolution that its gradients need. */
+export interface ConvolutionGradientAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dilations?: number | [number, number];
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  /** Full convolutions only; the engine's kernels reject NCHW. @default "NHWC" */
+  dataFormat?: "NHWC" | "NCHW";
+}
+
+/**
+ * Input gradient `[batch, height, width, inChannels]` of a full or depthwise
+ * convolution (channel multiplier 1 for the engine's depthwise kernels),
+ * given the output gradient `dy` and the filter.
+ */
+export function convolutionInputGradient(
+  kind: "full" | "depthwise",
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: Shape4,
+  attrs: ConvolutionGradientAttrs,
+): tf.Tensor4D {
+  const engine = _useEngine(kind, filter.shape as Shape4, attrs.dilations);
+  const kernelName = kind === "full"
+    ? (engine ? ENGINE_KERNELS.conv2dBackpropInput : "Conv2DBackpropInput")
+    : (engine ? ENGINE_KERNELS.depthwiseBackpropInput : "DepthwiseConv2dNativeBackpropInput");
+  return tf.engine().runKernel(
+    kernelName,
+    { dy, filter },
+    { ..._kernelAttrs(kind, attrs), inputShape } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor4D;
+}
+
+/**
+ * Filter gradient `[kernel, kernel, inChannels, outChannels]` (depthwise:
+ * `[kernel, kernel, channels, 1]`) of a convolution of `x`, given the output
+ * gradient `dy`.
+ */
+export function convolutionFilterGradient(
+  kind: "full" | "depthwise",
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: Shape4,
+  attrs: ConvolutionGradientAttrs,
+): tf.Tensor4D {
+  const engine = _useEngine(kind, filterShape, attrs.dilations);
+  const kernelName = kind === "full"
+    ? (engine ? ENGINE_KERNELS.conv2dBackpropFilter : "Conv2DBackpropFilter")
+    : (engine ? ENGINE_KERNELS.depthwiseBackpropFilter : "DepthwiseConv2dNativeBackpropFilter");
+  return tf.engine().runKernel(
+    kernelName,
+    { x, dy },
+    { ..._kernelAttrs(kind, attrs), filterShape } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor4D;
+}
+
 /** Gradient of Conv2D (inputs `x`, `filter`). */
 export const conv2dGradient: tf.GradConfig = {
   kernelName: "Conv2D",
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    const { strides, pad, dataFormat, dilations, dimRoundingMode } =
-      attrs as unknown as tf.Conv2DAttrs;
-    const engine = _isDilated(dilations) || !_nativeBackprop.has(tf.getBackend());
-    const common = {
-      strides,
-      pad,
-      dataFormat,
-      dimRoundingMode,
-      dilations,
-    } as unknown as tf.NamedAttrMap;
-
+    const convolution = attrs as unknown as ConvolutionGradientAttrs;
+    const gradient = dy as tf.Tensor4D;
     return {
-      x: () =>
-        tf.engine().runKernel(
-          engine ? ENGINE_KERNELS.conv2dBackpropInput : "Conv2DBackpropInput",
-          { dy: dy as tf.Tensor, filter },
-          { ...common, inputShape: x.shape as Shape4 } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor4D,
+      x: () => convolutionInputGradient("full", gradient, filter, x.shape as Shape4, convolution),
       filter: () =>
-        tf.engine().runKernel(
-          engine ? ENGINE_KERNELS.conv2dBackpropFilter : "Conv2DBackpropFilter",
-          { x, dy: dy as tf.Tensor },
-          { ...common, filterShape: filter.shape as Shape4 } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor4D,
+        convolutionFilterGradient("full", x, gradient, filter.shape as Shape4, convolution),
     };
   },
 };
@@ -61,36 +99,42 @@ export const depthwiseConv2dGradient: tf.GradConfig = {
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    const { strides, pad, dilations, dimRoundingMode } =
-      attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
-    const $dilations = dilations ?? 1;
-    // The engine kernels handle channel multiplier 1 only, which is all DARTS
-    // uses; a dilated multiplier > 1 reaches them anyway and fails loudly.
-    const engine = _isDilated($dilations) ||
-      (filter.shape[3] === 1 && !_nativeBackprop.has(tf.getBackend()));
-    const common = {
-      strides,
-      pad,
-      dimRoundingMode,
-      dilations: $dilations,
-    } as unknown as tf.NamedAttrMap;
-
+    const convolution = attrs as unknown as ConvolutionGradientAttrs;
+    const gradient = dy as tf.Tensor4D;
     return {
       x: () =>
-        tf.engine().runKernel(
-          engine ? ENGINE_KERNELS.depthwiseBackpropInput : "DepthwiseConv2dNativeBackpropInput",
-          { dy: dy as tf.Tensor, filter },
-          { ...common, inputShape: x.shape as Shape4 } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor4D,
+        convolutionInputGradient("depthwise", gradient, filter, x.shape as Shape4, convolution),
       filter: () =>
-        tf.engine().runKernel(
-          engine ? ENGINE_KERNELS.depthwiseBackpropFilter : "DepthwiseConv2dNativeBackpropFilter",
-          { x, dy: dy as tf.Tensor },
-          { ...common, filterShape: filter.shape as Shape4 } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor4D,
+        convolutionFilterGradient("depthwise", x, gradient, filter.shape as Shape4, convolution),
     };
   },
 };
+
+/**
+ * Whether the engine's kernels serve this gradient. They always serve
+ * dilation > 1. The engine's depthwise kernels handle channel multiplier 1
+ * only, which is all DARTS uses; a dilated multiplier > 1 reaches them
+ * anyway and fails loudly.
+ */
+function _useEngine(
+  kind: "full" | "depthwise",
+  filterShape: Shape4,
+  dilations: number | [number, number] | undefined,
+): boolean {
+  if (_isDilated(dilations)) return true;
+  if (kind === "depthwise" && filterShape[3] !== 1) return false;
+  return !_nativeBackprop.has(tf.getBackend());
+}
+
+function _kernelAttrs(kind: "full" | "depthwise", attrs: ConvolutionGradientAttrs) {
+  const common = {
+    strides: attrs.strides,
+    pad: attrs.pad,
+    dimRoundingMode: attrs.dimRoundingMode,
+    dilations: attrs.dilations ?? 1,
+  };
+  return kind === "full" ? { ...common, dataFormat: attrs.dataFormat ?? "NHWC" } : common;
+}
 
 function _isDilated(dilations: number | [number, number] | undefined): boolean {
   if (dilations === undefined) return false;

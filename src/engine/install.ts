@@ -19,6 +19,7 @@ import { conv2dGradient, depthwiseConv2dGradient, preferNativeBackprop } from ".
 import { wasmMaxPoolGradKernel } from "./max_pool_grad_kernel.ts";
 import {
   leadingAxesReduction,
+  sameTypeCast,
   wasmDepthwiseBackpropFilterKernel,
   wasmIdentityKernel,
 } from "./wasm_kernels.ts";
@@ -96,11 +97,13 @@ export function installEngine(backendName: string): EngineInstallation {
   if (wasm) {
     const sum = tf.getKernel("Sum", backendName)!.kernelFunc;
     const mean = tf.getKernel("Mean", backendName)!.kernelFunc;
+    const cast = tf.getKernel("Cast", backendName)!.kernelFunc;
     const extra: Array<[string, tf.KernelFunc]> = [
       ["MaxPoolGrad", wasmMaxPoolGradKernel],
       ["Identity", wasmIdentityKernel],
       ["Sum", leadingAxesReduction(sum, false)],
       ["Mean", leadingAxesReduction(mean, true)],
+      ["Cast", sameTypeCast(cast)],
     ];
     for (const [kernelName, kernelFunc] of extra) {
       _register(kernelName, backendName, kernelFunc);

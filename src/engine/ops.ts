@@ -46,7 +46,7 @@ export interface BatchNormTrainingResult {
 /**
  * Convolves `x` `[batch, height, width, inChannels]` with `filter`
  * `[kernel, kernel, inChannels, outChannels]`. A stride above 1 combined with
- * a dilation above 1 is computed exactly (see `_stridedDilated`).
+ * a dilation above 1 is computed exactly (see `stridedDilatedConvolution`).
  */
 export function conv2d(
   x: tf.Tensor4D,
@@ -58,9 +58,9 @@ export function conv2d(
 
   const { stride, padding, dilation } = options;
   if (stride > 1 && dilation > 1) {
-    return _stridedDilated(
+    return stridedDilatedConvolution(
       x,
-      filter,
+      filter.shape[0],
       options,
       (input, d) => tf.conv2d(input, filter, 1, 0, "NHWC", d),
     );
@@ -82,9 +82,9 @@ export function depthwiseConv2d(
 
   const { stride, padding, dilation } = options;
   if (stride > 1 && dilation > 1) {
-    return _stridedDilated(
+    return stridedDilatedConvolution(
       x,
-      filter,
+      filter.shape[0],
       options,
       (input, d) => tf.depthwiseConv2d(input, filter, 1, 0, "NHWC", d),
     );
@@ -177,25 +177,27 @@ export function batchNormTraining(
     // Kept past customGrad's tidy; the caller receives clones and these are freed.
     mean = tf.keep(batchMean);
     variance = tf.keep(batchVariance);
-    save([centered, inverseStd, factor]);
+    // Without γ and β the output is x̂ itself: saving it instead of the
+    // centered input keeps one tensor alive, shared with whatever saves y.
+    save([affine ? centered : y, inverseStd, factor]);
 
     return {
       value: y as tf.Tensor4D,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedCentered, savedInverseStd, savedFactor] = saved;
+        const [savedInput, savedInverseStd, savedFactor] = saved;
         const dBeta = tf.sum(dy, [0, 1, 2]);
-        const dyCentered = tf.sum(tf.mul(dy, savedCentered), [0, 1, 2]);
+        const dyInput = tf.sum(tf.mul(dy, savedInput), [0, 1, 2]);
 
-        // dx = factor·(dy − dβ/N) − centered·factor·s²·Σ(dy·centered)/N.
+        // dx = factor·(dy − dβ/N) − centered·factor·s²·Σ(dy·centered)/N, and
+        // with x̂ = centered·s saved: − x̂·factor·Σ(dy·x̂)/N.
         const meanTerm = tf.mul(savedFactor, tf.div(dBeta, count));
-        const slope = tf.mul(
-          savedFactor,
-          tf.mul(tf.square(savedInverseStd), tf.div(dyCentered, count)),
-        );
-        const dx = tf.sub(tf.sub(tf.mul(dy, savedFactor), meanTerm), tf.mul(savedCentered, slope));
+        const slope = affine
+          ? tf.mul(savedFactor, tf.mul(tf.square(savedInverseStd), tf.div(dyInput, count)))
+          : tf.mul(savedFactor, tf.div(dyInput, count));
+        const dx = tf.sub(tf.sub(tf.mul(dy, savedFactor), meanTerm), tf.mul(savedInput, slope));
         if (!affine) return [dx];
 
-        const dGamma = tf.mul(dyCentered, savedInverseStd);
+        const dGamma = tf.mul(dyInput, savedInverseStd);
         return [dx, dGamma, dBeta];
       },
     };
@@ -237,16 +239,17 @@ export function batchNormInference(
  * When d is a multiple of s, only every s-th padded row and column is ever
  * read, so the result equals a stride-1 convolution with dilation d / s on
  * that subsampled input. Otherwise the stride-1 output is subsampled, which
- * is exact but costs s² times the work.
+ * is exact but costs s² times the work. `convolve` runs the unpadded
+ * stride-1 convolution with the dilation it receives; `kernel` is the
+ * filter's height and width.
  */
-function _stridedDilated(
+export function stridedDilatedConvolution(
   x: tf.Tensor4D,
-  filter: tf.Tensor4D,
+  kernel: number,
   options: ConvolutionOpOptions,
   convolve: (input: tf.Tensor4D, dilation: number) => tf.Tensor4D,
 ): tf.Tensor4D {
   const { stride, padding, dilation } = options;
-  const kernel = filter.shape[0];
   const [, height, width] = x.shape;
   const outHeight = Math.floor((height + 2 * padding - (kernel - 1) * dilation - 1) / stride) + 1;
   const outWidth = Math.floor((width + 2 * padding - (kernel - 1) * dilation - 1) / stride) + 1;

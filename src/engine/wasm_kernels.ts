@@ -5,7 +5,8 @@
  * training step:
  * - Identity copies its input, and tfjs runs it on every tensor a gradient
  *   saves. Sharing the data, as the cpu backend does, is safe because tfjs
- *   kernels never write into an existing tensor.
+ *   kernels never write into an existing tensor. The same holds for a Cast
+ *   that keeps the type.
  * - Sum and Mean transpose the reduced axes to the end before reducing;
  *   batch norm and every broadcast in a gradient reduce over the leading
  *   axes (batch, height, width), which a strided loop handles in one pass.
@@ -35,6 +36,22 @@ export const wasmIdentityKernel: tf.KernelFunc = ({ inputs, backend }) => {
   (backend as unknown as _WasmBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
+
+/**
+ * Returns a Cast kernel that shares the data when the type does not change
+ * and hands real conversions to `fallback`. tfjs's gradients of Square,
+ * Sqrt and ReLU cast float32 tensors to float32, and the wasm backend copies
+ * them each time.
+ */
+export function sameTypeCast(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    if (x.dtype !== dtype) return fallback(args);
+    (args.backend as unknown as _WasmBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype };
+  };
+}
 
 /**
  * Returns a Sum (or Mean) kernel that reduces float32 leading axes with a

@@ -7,6 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { seededNormal } from "../engine/random_normal.ts";
 
 /**
  * A source of seeded standard normal noise. Each call draws a fresh seed from
@@ -24,7 +25,7 @@ export class NoiseSource {
 
   /** Returns ε ~ N(0, 1) of `shape`; the caller owns the tensor. */
   normal<R extends tf.Rank>(shape: tf.ShapeMap[R]): tf.Tensor<R> {
-    return tf.randomNormal(shape, 0, 1, "float32", this.nextSeed()) as tf.Tensor<R>;
+    return seededNormal<R>(shape, this.nextSeed());
   }
 
   /** Returns u ~ U[0, 1) of `shape`; the caller owns the tensor. */

@@ -14,6 +14,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { lrtConvolution } from "../engine/lrt_convolution.ts";
 import { conv2d, depthwiseConv2d } from "../engine/ops.ts";
 import type { ForwardContext } from "./context.ts";
 import { LOG_ALPHA_EPSILON } from "./kl.ts";
@@ -112,10 +113,21 @@ export class VariationalConvolution implements Layer {
       const { theta, logSigma2 } = this.kernel;
       if (!context.training) return this.convolve(x, this.prunedMean());
 
-      const mean = this.convolve(x, theta as tf.Tensor4D);
-      const variance = this.convolve(x.square(), logSigma2.exp() as tf.Tensor4D);
-      const epsilon = context.noise.normal<tf.Rank.R4>(mean.shape);
-      return mean.add(epsilon.mul(variance.add(LRT_VARIANCE_EPSILON).sqrt())) as tf.Tensor4D;
+      // μ = conv(x, θ), s² = conv(x², σ²) and μ + ε·√(s² + eps) as one operation
+      // with an explicit gradient (fewer kernels and saved tensors).
+      return lrtConvolution(
+        x,
+        theta as tf.Tensor4D,
+        logSigma2 as tf.Tensor4D,
+        (shape) => context.noise.normal<tf.Rank.R4>(shape),
+        {
+          kind: this.kind,
+          stride: this.stride,
+          padding: this.padding,
+          dilation: this.dilation,
+          varianceEpsilon: LRT_VARIANCE_EPSILON,
+        },
+      );
     });
   }
 

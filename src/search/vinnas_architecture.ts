@@ -15,6 +15,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { lrtMixture } from "../engine/lrt_mixture.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { LOG_ALPHA_EPSILON, logAlpha } from "../nn/kl.ts";
 import type { ParameterStore } from "../nn/parameter_store.ts";
@@ -126,11 +127,15 @@ export class VinnasArchitecture implements Architecture {
     }
     return {
       mix(cell: CellType, edge: number, outputs: OperationOutput[]): tf.Tensor4D {
-        const mean = _weightedSum(outputs, means[cell][edge]);
-        const squares = outputs.map(({ op, output }) => ({ op, output: output.square() }));
-        const variance = _weightedSum(squares, variances[cell][edge]);
-        const epsilon = context.noise.normal<tf.Rank.R4>(mean.shape);
-        return mean.add(epsilon.mul(variance.add(_VARIANCE_EPSILON).sqrt()));
+        // One operation with an explicit gradient: far fewer kernels and saved
+        // tensors than the same formula differentiated by tfjs.
+        return lrtMixture(
+          outputs.map(({ output }) => output),
+          outputs.map(({ op }) => means[cell][edge][op]),
+          outputs.map(({ op }) => variances[cell][edge][op]),
+          (shape) => context.noise.normal<tf.Rank.R4>(shape),
+          _VARIANCE_EPSILON,
+        );
       },
     };
   }

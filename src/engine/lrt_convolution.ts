@@ -1,0 +1,126 @@
+/**
+ * A convolution with Gaussian weights under the local reparameterisation
+ * trick (Kingma, Salimans, Welling 2015; sparse variational dropout,
+ * Molchanov, Ashukha, Vetrov 2017) as one differentiable operation:
+ * y = μ + ε·√(s² + eps) with μ = conv(x, θ), s² = conv(x², σ²), σ² = exp(log σ²)
+ * and ε ~ N(0, 1) of the output's shape.
+ *
+ * Written with an explicit gradient because tfjs's automatic one records
+ * about twenty kernels per layer and keeps six output-sized tensors alive
+ * until the backward pass (μ, s², s² + eps, its square root, ε and ε·√·).
+ * This one keeps the input, the two filters and one output-sized tensor
+ * r = ε / √(s² + eps). With g = dy·r (twice the gradient of s²):
+ * - dx = convᵀ(dy, θ) + x · convᵀ(g, σ²)
+ * - dθ = filter gradient of (x, dy)
+ * - d log σ² = ½ σ² · filter gradient of (x², g)
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import {
+  convolutionFilterGradient,
+  type ConvolutionGradientAttrs,
+  convolutionInputGradient,
+} from "./conv_gradients.ts";
+import { ensureEngineInstalled } from "./install.ts";
+import { type ConvolutionOpOptions, stridedDilatedConvolution } from "./ops.ts";
+
+type Shape4 = [number, number, number, number];
+
+/** Options of {@link lrtConvolution}. */
+export interface LrtConvolutionOptions extends ConvolutionOpOptions {
+  /** A full convolution, or a depthwise one with filters `[k, k, channels, 1]`. */
+  kind: "full" | "depthwise";
+  /** Added to s² before the square root, so the gradient stays finite at 0. */
+  varianceEpsilon: number;
+}
+
+/**
+ * Draws the LRT output for input `x` `[batch, height, width, inChannels]`,
+ * mean filter `theta` and log-variance filter `logSigma2` (both
+ * `[k, k, inChannels, outChannels]`, or `[k, k, channels, 1]` for depthwise).
+ * `noise` returns ε ~ N(0, 1) of the shape it receives.
+ */
+export function lrtConvolution(
+  x: tf.Tensor4D,
+  theta: tf.Tensor4D,
+  logSigma2: tf.Tensor4D,
+  noise: (shape: Shape4) => tf.Tensor4D,
+  options: LrtConvolutionOptions,
+): tf.Tensor4D {
+  ensureEngineInstalled();
+  const { stride, dilation } = options;
+  if (stride > 1 && dilation > 1) {
+    // tfjs rejects this combination; convolve a subsampled input with stride 1.
+    return stridedDilatedConvolution(
+      x,
+      theta.shape[0],
+      options,
+      (input, reduced) =>
+        _lrt(input, theta, logSigma2, noise, {
+          ...options,
+          stride: 1,
+          padding: 0,
+          dilation: reduced,
+        }),
+    );
+  }
+  return _lrt(x, theta, logSigma2, noise, options);
+}
+
+function _lrt(
+  x: tf.Tensor4D,
+  theta: tf.Tensor4D,
+  logSigma2: tf.Tensor4D,
+  noise: (shape: Shape4) => tf.Tensor4D,
+  options: LrtConvolutionOptions,
+): tf.Tensor4D {
+  const { kind, stride, padding, dilation, varianceEpsilon } = options;
+  const attrs: ConvolutionGradientAttrs = { strides: stride, pad: padding, dilations: dilation };
+  const convolve = (input: tf.Tensor4D, filter: tf.Tensor4D) =>
+    kind === "full"
+      ? tf.conv2d(input, filter, stride, padding, "NHWC", dilation)
+      : tf.depthwiseConv2d(input, filter, stride, padding, "NHWC", dilation);
+
+  const run = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, mean, logVariance] = args as tf.Tensor4D[];
+    const save = args[3] as tf.GradSaveFunc;
+
+    const variance = tf.exp(logVariance);
+    const mu = convolve(input, mean);
+    const s2 = convolve(tf.square(input), variance);
+    const std = tf.sqrt(tf.add(s2, varianceEpsilon));
+    const epsilon = noise(mu.shape as Shape4);
+    const y = tf.add(mu, tf.mul(epsilon, std));
+    save([input, mean, variance, tf.div(epsilon, std)]);
+
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedX, savedTheta, savedVariance, ratio] = saved as tf.Tensor4D[];
+        const gradient = dy as tf.Tensor4D;
+        const g = tf.mul(gradient, ratio) as tf.Tensor4D;
+        const inputShape = savedX.shape as Shape4;
+        const filterShape = savedTheta.shape as Shape4;
+
+        const dx = tf.add(
+          convolutionInputGradient(kind, gradient, savedTheta, inputShape, attrs),
+          tf.mul(savedX, convolutionInputGradient(kind, g, savedVariance, inputShape, attrs)),
+        );
+        const dTheta = convolutionFilterGradient(kind, savedX, gradient, filterShape, attrs);
+        const dVariance = convolutionFilterGradient(
+          kind,
+          tf.square(savedX),
+          g,
+          filterShape,
+          attrs,
+        );
+        const dLogSigma2 = tf.mul(dVariance, tf.mul(savedVariance, 0.5));
+        return [dx, dTheta, dLogSigma2];
+      },
+    };
+  });
+
+  return run(x, theta, logSigma2) as tf.Tensor4D;
+}

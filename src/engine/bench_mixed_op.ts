@@ -88,7 +88,60 @@ export async function benchMixedOperation(
   const backendInfo = options.backend === undefined
     ? undefined
     : await initBackend(options.backend);
+  const { step, dispose } = createMixedOperationStep({ channels, size, batch, stride, primitives });
 
+  try {
+    for (let i = 0; i < warmup; i++) await step();
+    const times: number[] = [];
+    const cpuStart = process.cpuUsage();
+    for (let i = 0; i < steps; i++) {
+      const start = performance.now();
+      await step();
+      times.push(performance.now() - start);
+    }
+    const cpu = process.cpuUsage(cpuStart);
+
+    times.sort((a, b) => a - b);
+    const msPerStep = times[Math.floor(times.length / 2)];
+    const gflopPerStep = 3 * 2 * batch *
+      primitives.reduce((sum, p) => sum + mixedOperationMacs(p, channels, size, stride), 0) / 1e9;
+    return {
+      backend: tf.getBackend(),
+      backendInfo,
+      channels,
+      size,
+      batch,
+      stride,
+      steps,
+      msPerStep,
+      msPerStepMin: times[0],
+      cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps,
+      gflopPerStep,
+      gflopPerSecond: gflopPerStep / (msPerStep / 1000),
+    };
+  } finally {
+    dispose();
+  }
+}
+
+/** A mixed-operation training step and the release of its tensors. */
+export interface MixedOperationStep {
+  /** Runs forward and backward once and waits for the loss. */
+  step: () => Promise<void>;
+  /** Frees the input and every variable. */
+  dispose: () => void;
+}
+
+/**
+ * Builds the mixed operation of {@link benchMixedOperation} on the current
+ * backend: Σ softmax(α)_i · op_i(x) with gradients for x, α and every weight.
+ */
+export function createMixedOperationStep(
+  options: Required<
+    Pick<MixedOperationBenchOptions, "channels" | "size" | "batch" | "stride" | "primitives">
+  >,
+): MixedOperationStep {
+  const { channels, size, batch, stride, primitives } = options;
   const store = new ParameterStore();
   const factory = createPlainConvolutions({ seed: 1 });
   const operations = primitives.map((primitive) =>
@@ -127,39 +180,13 @@ export async function benchMixedOperation(
     loss.dispose();
   };
 
-  try {
-    for (let i = 0; i < warmup; i++) await step();
-    const times: number[] = [];
-    const cpuStart = process.cpuUsage();
-    for (let i = 0; i < steps; i++) {
-      const start = performance.now();
-      await step();
-      times.push(performance.now() - start);
-    }
-    const cpu = process.cpuUsage(cpuStart);
-
-    times.sort((a, b) => a - b);
-    const msPerStep = times[Math.floor(times.length / 2)];
-    const gflopPerStep = 3 * 2 * batch *
-      primitives.reduce((sum, p) => sum + mixedOperationMacs(p, channels, size, stride), 0) / 1e9;
-    return {
-      backend: tf.getBackend(),
-      backendInfo,
-      channels,
-      size,
-      batch,
-      stride,
-      steps,
-      msPerStep,
-      msPerStepMin: times[0],
-      cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps,
-      gflopPerStep,
-      gflopPerSecond: gflopPerStep / (msPerStep / 1000),
-    };
-  } finally {
-    x.dispose();
-    store.dispose();
-  }
+  return {
+    step,
+    dispose: () => {
+      x.dispose();
+      store.dispose();
+    },
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ import type { ShardWorkerReply, ShardWorkerRequest } from "./shard_worker.ts";
 
 const log = logger("reproduce");
 
-/** What the workers did together. */
+/** Outcome of a parallel reproduce: completed and failed runs, and the tables written. */
 export interface ParallelSummary {
   completed: number;
   failed: string[];

@@ -54,7 +54,7 @@ export interface PlannedUnit {
   action: "skip" | "run" | "rerun-failed" | "resume";
 }
 
-/** What a reproduce call did. */
+/** Outcome of a reproduce call: the plan and the records of the runs it ran. */
 export interface ReproduceSummary {
   planned: PlannedUnit[];
   completed: ResultRecord[];

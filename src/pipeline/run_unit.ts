@@ -1,7 +1,7 @@
 /**
- * Runs one unit of work end to end: load the verified dataset, search a
- * genotype (VINNAS, DARTS first or second order, or random search),
- * evaluate it by training the derived network from scratch, and write the
+ * Runs one unit of work end to end. It loads the verified dataset, searches
+ * a genotype (VINNAS, DARTS first or second order, or random search),
+ * evaluates it by training the derived network from scratch, and writes the
  * versioned result file with provenance.
  *
  * Interrupted runs resume: each stage checkpoints every epoch under
@@ -34,7 +34,7 @@ import type { ProgressReporter } from "./progress.ts";
 
 const log = logger("run");
 
-/** What a run unit needs besides its configuration. */
+/** Context of a run unit besides its configuration: folders, backend, data and provenance. */
 export interface RunUnitContext {
   resultsDir: string;
   checkpointsDir: string;

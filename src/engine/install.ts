@@ -16,6 +16,7 @@ import {
   ENGINE_KERNELS,
 } from "./conv_backprop_kernels.ts";
 import { conv2dGradient, depthwiseConv2dGradient, preferNativeBackprop } from "./conv_gradients.ts";
+import { cpuLrtSampleKernel, LRT_SAMPLE_KERNEL, wasmLrtSampleKernel } from "./lrt_sample.ts";
 import { wasmMaxPoolGradKernel } from "./max_pool_grad_kernel.ts";
 import {
   leadingAxesReduction,
@@ -93,6 +94,10 @@ export function installEngine(backendName: string): EngineInstallation {
     }
   }
   preferNativeBackprop(backendName, nativeBackprop);
+
+  // The fused LRT sampling loop; webgpu falls back to elementwise kernels.
+  if (wasm) _register(LRT_SAMPLE_KERNEL, backendName, wasmLrtSampleKernel);
+  if (backendName === "cpu") _register(LRT_SAMPLE_KERNEL, backendName, cpuLrtSampleKernel);
 
   if (wasm) {
     const sum = tf.getKernel("Sum", backendName)!.kernelFunc;

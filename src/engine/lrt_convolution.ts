@@ -24,6 +24,7 @@ import {
   convolutionInputGradient,
 } from "./conv_gradients.ts";
 import { ensureEngineInstalled } from "./install.ts";
+import { lrtSample } from "./lrt_sample.ts";
 import { type ConvolutionOpOptions, stridedDilatedConvolution } from "./ops.ts";
 
 type Shape4 = [number, number, number, number];
@@ -40,13 +41,13 @@ export interface LrtConvolutionOptions extends ConvolutionOpOptions {
  * Draws the LRT output for input `x` `[batch, height, width, inChannels]`,
  * mean filter `theta` and log-variance filter `logSigma2` (both
  * `[k, k, inChannels, outChannels]`, or `[k, k, channels, 1]` for depthwise).
- * `noise` returns ε ~ N(0, 1) of the shape it receives.
+ * `drawSeed` returns the seed of ε ~ N(0, 1) (called once).
  */
 export function lrtConvolution(
   x: tf.Tensor4D,
   theta: tf.Tensor4D,
   logSigma2: tf.Tensor4D,
-  noise: (shape: Shape4) => tf.Tensor4D,
+  drawSeed: () => number,
   options: LrtConvolutionOptions,
 ): tf.Tensor4D {
   ensureEngineInstalled();
@@ -58,7 +59,7 @@ export function lrtConvolution(
       theta.shape[0],
       options,
       (input, reduced) =>
-        _lrt(input, theta, logSigma2, noise, {
+        _lrt(input, theta, logSigma2, drawSeed, {
           ...options,
           stride: 1,
           padding: 0,
@@ -66,14 +67,14 @@ export function lrtConvolution(
         }),
     );
   }
-  return _lrt(x, theta, logSigma2, noise, options);
+  return _lrt(x, theta, logSigma2, drawSeed, options);
 }
 
 function _lrt(
   x: tf.Tensor4D,
   theta: tf.Tensor4D,
   logSigma2: tf.Tensor4D,
-  noise: (shape: Shape4) => tf.Tensor4D,
+  drawSeed: () => number,
   options: LrtConvolutionOptions,
 ): tf.Tensor4D {
   const { kind, stride, padding, dilation, varianceEpsilon } = options;
@@ -90,10 +91,8 @@ function _lrt(
     const variance = tf.exp(logVariance);
     const mu = convolve(input, mean);
     const s2 = convolve(tf.square(input), variance);
-    const std = tf.sqrt(tf.add(s2, varianceEpsilon));
-    const epsilon = noise(mu.shape as Shape4);
-    const y = tf.add(mu, tf.mul(epsilon, std));
-    save([input, mean, variance, tf.div(epsilon, std)]);
+    const [y, ratio] = lrtSample(mu, s2, drawSeed(), varianceEpsilon);
+    save([input, mean, variance, ratio]);
 
     return {
       value: y,

@@ -16,20 +16,19 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-
-type Shape4 = [number, number, number, number];
+import { lrtSample } from "./lrt_sample.ts";
 
 /**
  * Draws the mixture of `outputs` (each `[batch, height, width, channels]`)
  * with weight means `means` and weight variances `variances` (scalars, one
- * per output). `noise` returns ε ~ N(0, 1) of the shape it receives;
+ * per output). `drawSeed` returns the seed of ε ~ N(0, 1) (called once);
  * `varianceEpsilon` is added to the variance before the square root.
  */
 export function lrtMixture(
   outputs: tf.Tensor4D[],
   means: tf.Scalar[],
   variances: tf.Scalar[],
-  noise: (shape: Shape4) => tf.Tensor4D,
+  drawSeed: () => number,
   varianceEpsilon: number,
 ): tf.Tensor4D {
   const count = outputs.length;
@@ -49,10 +48,8 @@ export function lrtMixture(
 
     const mean = _sum(os.map((o, k) => tf.mul(o, thetas[k])));
     const variance = _sum(os.map((o, k) => tf.mul(tf.square(o), sigma2s[k])));
-    const std = tf.sqrt(tf.add(variance, varianceEpsilon));
-    const epsilon = noise(mean.shape as Shape4);
-    const y = tf.add(mean, tf.mul(epsilon, std));
-    save([...os, ...thetas, ...sigma2s, tf.div(epsilon, std)]);
+    const [y, ratio] = lrtSample(mean, variance, drawSeed(), varianceEpsilon);
+    save([...os, ...thetas, ...sigma2s, ratio]);
 
     return {
       value: y as tf.Tensor4D,

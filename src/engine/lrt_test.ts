@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "./backend.ts";
 import { lrtConvolution } from "./lrt_convolution.ts";
 import { lrtMixture } from "./lrt_mixture.ts";
+import { lrtSample } from "./lrt_sample.ts";
 import { conv2d, type ConvolutionOpOptions, depthwiseConv2d } from "./ops.ts";
 import { fillNormal, seededNormal } from "./random_normal.ts";
 
@@ -63,7 +64,7 @@ for (const backend of ["cpu", "wasm"] as const) {
           a as tf.Tensor4D,
           b as tf.Tensor4D,
           c as tf.Tensor4D,
-          fixedNoise(9),
+          () => 9,
           { kind, ...options, varianceEpsilon: EPSILON },
         ))
       );
@@ -104,7 +105,7 @@ for (const backend of ["cpu", "wasm"] as const) {
           args.slice(0, 3) as tf.Tensor4D[],
           args.slice(3, 6) as tf.Scalar[],
           args.slice(6) as tf.Scalar[],
-          fixedNoise(5),
+          () => 5,
           EPSILON,
         ),
       ))
@@ -132,11 +133,40 @@ for (const backend of ["cpu", "wasm"] as const) {
   });
 }
 
+for (const backend of ["cpu", "wasm"] as const) {
+  Deno.test(`lrtSample's fused kernel matches the formula on ${backend}`, async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const mean = tf.randomNormal([3, 5, 5, 2], 0, 1, "float32", 30);
+    const variance = tf.randomUniform([3, 5, 5, 2], 0, 2, "float32", 31);
+
+    const [y, ratio] = lrtSample(mean, variance, 77, EPSILON);
+    const [expectedY, expectedRatio] = tf.tidy(() => {
+      const epsilon = seededNormal(mean.shape, 77);
+      const std = tf.sqrt(tf.add(variance, EPSILON));
+      return [tf.add(mean, tf.mul(epsilon, std)), tf.div(epsilon, std)];
+    });
+
+    // float64 arithmetic in the kernel against float32 kernels: a few roundings.
+    assert.ok(maxRelativeError(y, expectedY) < 1e-6, "y");
+    assert.ok(maxRelativeError(ratio, expectedRatio) < 1e-6, "ratio");
+    tf.dispose([mean, variance, y, ratio, expectedY, expectedRatio]);
+    assert.equal(tf.memory().numTensors, before);
+  });
+}
+
+Deno.test("lrtSample rejects a variance of another shape", () => {
+  const mean = tf.zeros([2, 3]);
+  const variance = tf.zeros([3, 2]);
+  assert.throws(() => lrtSample(mean, variance, 1, EPSILON), /shapes must be equal/);
+  tf.dispose([mean, variance]);
+});
+
 Deno.test("lrtMixture rejects a missing variance", () => {
   const output = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
   const mean = tf.scalar(1);
   assert.throws(
-    () => lrtMixture([output], [mean], [], fixedNoise(1), EPSILON),
+    () => lrtMixture([output], [mean], [], () => 1, EPSILON),
     /Cannot mix 1 outputs with 1 means and 0 variances/,
   );
   tf.dispose([output, mean]);

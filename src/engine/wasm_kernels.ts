@@ -134,33 +134,70 @@ export const wasmDepthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backe
   const { filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   const totals = new Float64Array(filterHeight * filterWidth * channels);
-  const row = new Float64Array(channels);
 
-  for (let a = 0; a < filterHeight; a++) {
-    for (let b = 0; b < filterWidth; b++) {
-      // Output columns whose tap (a, b) lands inside the input.
-      const shift = b * dilationWidth - left;
-      const firstColumn = Math.max(0, Math.ceil(-shift / strideWidth));
-      const lastColumn = Math.min(outWidth, Math.floor((inWidth - 1 - shift) / strideWidth) + 1);
-      const base = (a * filterWidth + b) * channels;
+  // Output columns [first, last) whose tap column b lands inside the input.
+  const shifts: number[] = [];
+  const firstColumns: number[] = [];
+  const lastColumns: number[] = [];
+  for (let b = 0; b < filterWidth; b++) {
+    const shift = b * dilationWidth - left;
+    shifts.push(shift);
+    firstColumns.push(Math.max(0, Math.ceil(-shift / strideWidth)));
+    lastColumns.push(Math.min(outWidth, Math.floor((inWidth - 1 - shift) / strideWidth) + 1));
+  }
+  const xStep = strideWidth * channels;
+  const blocked = channels - (channels % 4);
 
-      for (let n = 0; n < batchSize; n++) {
-        for (let i = 0; i < outHeight; i++) {
-          const h = i * strideHeight + a * dilationHeight - top;
-          if (h < 0 || h >= inHeight || firstColumn >= lastColumn) continue;
+  // One output row at a time, all taps: the row of dy and the k rows of x it
+  // meets stay in the first-level cache.
+  for (let n = 0; n < batchSize; n++) {
+    for (let i = 0; i < outHeight; i++) {
+      const dyRow = (n * outHeight + i) * outWidth * channels;
+      for (let a = 0; a < filterHeight; a++) {
+        const h = i * strideHeight + a * dilationHeight - top;
+        if (h < 0 || h >= inHeight) continue;
+        const xRow = (n * inHeight + h) * inWidth * channels;
 
-          // Sum one output row, then add it to the totals.
-          row.fill(0);
-          let dyIndex = ((n * outHeight + i) * outWidth + firstColumn) * channels;
-          let xIndex = ((n * inHeight + h) * inWidth + firstColumn * strideWidth + shift) *
-            channels;
-          const xStep = strideWidth * channels;
-          for (let j = firstColumn; j < lastColumn; j++) {
-            for (let c = 0; c < channels; c++) row[c] += input[xIndex + c] * gradient[dyIndex + c];
-            dyIndex += channels;
-            xIndex += xStep;
+        for (let b = 0; b < filterWidth; b++) {
+          const first = firstColumns[b];
+          const count = lastColumns[b] - first;
+          if (count <= 0) continue;
+          const base = (a * filterWidth + b) * channels;
+          const xStart = xRow + (first * strideWidth + shifts[b]) * channels;
+          const dyStart = dyRow + first * channels;
+
+          // Four channels per pass with four independent float64 sums.
+          for (let c = 0; c < blocked; c += 4) {
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            let xi = xStart + c;
+            let di = dyStart + c;
+            for (let j = 0; j < count; j++) {
+              s0 += input[xi] * gradient[di];
+              s1 += input[xi + 1] * gradient[di + 1];
+              s2 += input[xi + 2] * gradient[di + 2];
+              s3 += input[xi + 3] * gradient[di + 3];
+              xi += xStep;
+              di += channels;
+            }
+            totals[base + c] += s0;
+            totals[base + c + 1] += s1;
+            totals[base + c + 2] += s2;
+            totals[base + c + 3] += s3;
           }
-          for (let c = 0; c < channels; c++) totals[base + c] += row[c];
+          for (let c = blocked; c < channels; c++) {
+            let sum = 0;
+            let xi = xStart + c;
+            let di = dyStart + c;
+            for (let j = 0; j < count; j++) {
+              sum += input[xi] * gradient[di];
+              xi += xStep;
+              di += channels;
+            }
+            totals[base + c] += sum;
+          }
         }
       }
     }

@@ -33,7 +33,15 @@ export class NoiseSource {
     return tf.randomUniform(shape, 0, 1, "float32", this.nextSeed()) as tf.Tensor<R>;
   }
 
-  /** The state to store in a checkpoint. */
+  /**
+   * Draws the seed of one noise tensor, for operations that generate ε
+   * themselves; it advances the state exactly as {@link normal} does.
+   */
+  drawSeed(): number {
+    return this.nextSeed();
+  }
+
+  /** Returns the seed and draw count, which a checkpoint stores. */
   state(): { seed: number; draws: number } {
     return { seed: this.seed, draws: this.draws };
   }

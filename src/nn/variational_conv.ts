@@ -119,7 +119,7 @@ export class VariationalConvolution implements Layer {
         x,
         theta as tf.Tensor4D,
         logSigma2 as tf.Tensor4D,
-        (shape) => context.noise.normal<tf.Rank.R4>(shape),
+        () => context.noise.drawSeed(),
         {
           kind: this.kind,
           stride: this.stride,

@@ -133,7 +133,7 @@ export class VinnasArchitecture implements Architecture {
           outputs.map(({ output }) => output),
           outputs.map(({ op }) => means[cell][edge][op]),
           outputs.map(({ op }) => variances[cell][edge][op]),
-          (shape) => context.noise.normal<tf.Rank.R4>(shape),
+          () => context.noise.drawSeed(),
           _VARIANCE_EPSILON,
         );
       },

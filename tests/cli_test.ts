@@ -93,7 +93,7 @@ Deno.test("cli rejects missing field", async () => {
   const { code, stderr } = await cli("reproduce", "--dry-run", path);
 
   assert.equal(code, 2);
-  assert.match(stderr, /^  - methods: /m);
+  assert.match(stderr, /^ {2}- methods: /m);
   await Deno.remove(path);
 });
 
@@ -136,5 +136,5 @@ Deno.test("cli dry run lists every unit", async () => {
   assert.equal(code, 0);
   const rows = stdout.trim().split("\n").slice(1);
   assert.equal(rows.length, 4);
-  assert.match(rows[0], /^[0-9a-f]{16}  mnist/);
+  assert.match(rows[0], /^[0-9a-f]{16} {2}mnist/);
 });

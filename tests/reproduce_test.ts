@@ -13,7 +13,7 @@ import { readResult, resultPath, writeResult } from "../src/results/store.ts";
 
 const EXPERIMENT = new URL("../experiments/mnist.json", import.meta.url).pathname;
 
-async function options(dir: string): Promise<ReproduceOptions> {
+function options(dir: string): ReproduceOptions {
   return {
     experiments: [EXPERIMENT],
     profile: "smoke",
@@ -102,7 +102,7 @@ function record(
 
 Deno.test("plan skips complete and resumes partial runs", async () => {
   const dir = await Deno.makeTempDir();
-  const base = await options(dir);
+  const base = options(dir);
   const fresh = await planReproduce(base);
   assert.equal(fresh.length, 4);
   assert.ok(fresh.every((entry) => entry.action === "run"));
@@ -127,7 +127,7 @@ Deno.test("plan skips complete and resumes partial runs", async () => {
 
 Deno.test("plan selects a run by id prefix", async () => {
   const dir = await Deno.makeTempDir();
-  const base = await options(dir);
+  const base = options(dir);
   const [first] = await planReproduce(base);
 
   const selected = await planReproduce({ ...base, runId: first.unit.runId.slice(0, 6) });
@@ -139,7 +139,7 @@ Deno.test("plan selects a run by id prefix", async () => {
 
 Deno.test("run unit records a data failure", async () => {
   const dir = await Deno.makeTempDir();
-  const [{ unit }] = await planReproduce(await options(dir));
+  const [{ unit }] = await planReproduce(options(dir));
   const backend = {
     backend: "cpu",
     adapter: null,

@@ -8,8 +8,8 @@
  * maximum in row-major order (PyTorch does the same), and padded positions
  * never win.
  *
- * It runs as plain JavaScript on views of the wasm heap, about nine
- * comparisons per output element.
+ * It runs as plain JavaScript on views of the wasm heap, about five
+ * comparisons per output element (the search stops at the first maximum).
  *
  * @module
  */
@@ -54,7 +54,7 @@ export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs })
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
-  const found = new Uint8Array(channels);
+  const rowStride = inWidth * channels;
 
   for (let b = 0; b < batchSize; b++) {
     for (let i = 0; i < outHeight; i++) {
@@ -67,19 +67,22 @@ export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs })
         const firstColumn = Math.max(columnStart, 0);
         const lastColumn = Math.min(columnStart + filterWidth, inWidth);
         const yBase = ((b * outHeight + i) * outWidth + j) * channels;
+        const windowStart = ((b * inHeight + firstRow) * inWidth + firstColumn) * channels;
+        const rows = lastRow - firstRow;
+        const columns = lastColumn - firstColumn;
 
         // The forward output is each window's maximum exactly, so the first
         // window position (row-major) equal to it is the first maximum, as in
-        // tfjs's cpu kernel. Equality is rarely true, which keeps branches
-        // predictable. Channels are innermost because they are contiguous.
-        found.fill(0);
-        for (let h = firstRow; h < lastRow; h++) {
-          for (let w = firstColumn; w < lastColumn; w++) {
-            const base = ((b * inHeight + h) * inWidth + w) * channels;
-            for (let c = 0; c < channels; c++) {
-              if (x[base + c] === y[yBase + c] && found[c] === 0) {
-                dx[base + c] += gradient[yBase + c];
-                found[c] = 1;
+        // tfjs's cpu kernel. The search per channel stops there: about half
+        // the window on average.
+        for (let c = 0; c < channels; c++) {
+          const maximum = y[yBase + c];
+          let rowBase = windowStart + c;
+          search: for (let h = 0; h < rows; h++, rowBase += rowStride) {
+            for (let w = 0, index = rowBase; w < columns; w++, index += channels) {
+              if (x[index] === maximum) {
+                dx[index] += gradient[yBase + c];
+                break search;
               }
             }
           }

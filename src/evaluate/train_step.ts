@@ -42,29 +42,12 @@ export function trainedEntries(network: EvaluationNetwork): ParameterEntry[] {
   return network.store.entries((entry) => entry.role === "weight" || entry.role === "log-sigma2");
 }
 
-/**
- * Creates the SGD optimizer of `network`, with a zero momentum buffer for
- * every entry without weight decay. Starting from zero is exactly PyTorch's
- * first step (v = μ·0 + g = g).
- */
-// NOTE: the zero buffers work around Sgd.apply, which keeps the caller's
-// gradient tensor as the velocity on the first step of an entry without
-// weight decay, so disposing the gradients afterwards, as every step must,
-// would leave a disposed velocity. The optimizer owns these zero tensors.
+/** Creates the SGD optimizer over the trained entries of `network`. */
 export function createEvaluationOptimizer(
   network: EvaluationNetwork,
   options: { momentum: number; weightDecay: number },
 ): Sgd {
-  const entries = trainedEntries(network);
-  const optimizer = new Sgd(entries, options);
-
-  const zeros: tf.NamedTensorMap = {};
-  for (const entry of entries) {
-    if (entry.weightDecay && options.weightDecay > 0) continue;
-    zeros[entry.variable.name] = tf.zerosLike(entry.variable);
-  }
-  if (Object.keys(zeros).length > 0) optimizer.apply(zeros, 0);
-  return optimizer;
+  return new Sgd(trainedEntries(network), options);
 }
 
 /**

@@ -100,18 +100,6 @@ export async function runSearch(request: SearchRequest): Promise<SearchOutcome> 
   });
   const target = { store, weightOptimizer, architectureOptimizer };
 
-  // NOTE: on its first step for a variable without weight decay (log σ²),
-  // Sgd keeps the caller's gradient tensor itself as the momentum buffer,
-  // and this loop disposes its gradients after each step. Explicit zero
-  // buffers avoid that aliasing and give the same update (μ·0 + g = g).
-  weightOptimizer.setState({
-    kind: "sgd",
-    step: 0,
-    slots: Object.fromEntries(
-      weights.map((entry) => [entry.name, { velocity: new Float32Array(entry.variable.size) }]),
-    ),
-  });
-
   try {
     let noise = new NoiseSource(seedFromName(seed, "search.noise"));
     let trajectory: SearchEpochRecord[] = [];

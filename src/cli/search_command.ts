@@ -8,11 +8,8 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { loadDataset } from "../data/mod.ts";
 import { initBackend } from "../engine/backend.ts";
-import { EvaluationSettingsSchema } from "../evaluate/settings.ts";
+import { searchGenotype } from "../pipeline/search_stage.ts";
 import { formatDartsGenotype } from "../search/darts_text.ts";
-import { RandomSearchSettingsSchema, runRandomSearch } from "../search/random_search.ts";
-import { runSearch } from "../search/run_search.ts";
-import { SearchSettingsSchema } from "../search/settings.ts";
 import { writeFileAtomic } from "../train/checkpoint.ts";
 import { logger, setLogLevel } from "../util/log.ts";
 import { backendOption, dataDirOption, logLevelOption, sourceDirOption } from "./common_options.ts";
@@ -69,36 +66,10 @@ export function searchCommand() {
       const { signal, dispose } = abortOnInterrupt();
 
       try {
-        let genotype;
-        if (config.method === "random") {
-          const outcome = await runRandomSearch({
-            settings: RandomSearchSettingsSchema.parse(config.randomSearch),
-            dataset,
-            seed: config.seed,
-            checkpointPath: options.checkpoint,
-            signal,
-          });
-          genotype = outcome.genotype;
-        } else {
-          const settings = SearchSettingsSchema.parse(config.search);
-          const evaluation = EvaluationSettingsSchema.parse(config.evaluation);
-          const outcome = await runSearch({
-            method: config.method,
-            settings,
-            data: {
-              dataset,
-              augment: {
-                cropPadding: evaluation.cropPadding,
-                horizontalFlip: evaluation.horizontalFlip,
-                cutoutLength: 0,
-              },
-            },
-            seed: config.seed,
-            checkpointPath: options.checkpoint,
-            signal,
-          });
-          genotype = outcome.genotype;
-        }
+        const { genotype } = await searchGenotype(config, dataset, {
+          checkpointPath: options.checkpoint,
+          signal,
+        });
 
         console.log(JSON.stringify(genotype, null, 2));
         console.log(formatDartsGenotype(genotype));

@@ -13,7 +13,6 @@
  * @module
  */
 
-import { z } from "zod";
 import type { RunUnit } from "../config/plan.ts";
 import { type Dataset, loadDataset, type LoadOptions } from "../data/mod.ts";
 import type { BackendInfo } from "../engine/backend.ts";
@@ -22,15 +21,11 @@ import { runEvaluation } from "../evaluate/train.ts";
 import { peakMemoryBytes, runtimeFacts } from "../results/provenance.ts";
 import { RESULT_VERSION, type ResultRecord, SearchSummarySchema } from "../results/record.ts";
 import { writeResult } from "../results/store.ts";
-import { genotypeHash } from "../search/darts_text.ts";
-import { RandomSearchSettingsSchema, runRandomSearch } from "../search/random_search.ts";
-import { runSearch } from "../search/run_search.ts";
-import { countSkipConnections } from "../search/search_record.ts";
-import { SearchSettingsSchema } from "../search/settings.ts";
 import { writeFileAtomic } from "../train/checkpoint.ts";
 import { HARNESS_VERSION } from "../version.ts";
 import { logger } from "../util/log.ts";
 import type { ProgressReporter } from "./progress.ts";
+import { searchGenotype, type SearchSummary } from "./search_stage.ts";
 
 const log = logger("run");
 
@@ -48,8 +43,6 @@ export interface RunUnitContext {
 
 type _Stage = "data" | "search" | "evaluation";
 
-type _SearchSummary = z.infer<typeof SearchSummarySchema>;
-
 /** Runs `unit` and writes its result file; returns the record written. */
 export async function executeRunUnit(
   unit: RunUnit,
@@ -61,7 +54,7 @@ export async function executeRunUnit(
   const unitDir = `${context.checkpointsDir}/${unit.runId}`;
   let stage: _Stage = "data";
   let dataset: Dataset | null = null;
-  let search: _SearchSummary | null = null;
+  let search: SearchSummary | null = null;
 
   try {
     await Deno.mkdir(unitDir, { recursive: true });
@@ -128,7 +121,7 @@ async function _searchStage(
   dataset: Dataset,
   unitDir: string,
   context: RunUnitContext,
-): Promise<_SearchSummary> {
+): Promise<SearchSummary> {
   const summaryPath = `${unitDir}/search-summary.json`;
   const saved = await _readSearchSummary(summaryPath);
   if (saved !== null) {
@@ -136,60 +129,17 @@ async function _searchStage(
     return saved;
   }
 
-  const { config } = unit;
-  const evaluation = EvaluationSettingsSchema.parse(config.evaluation);
-  let summary: _SearchSummary;
-
-  if (config.method === "random") {
-    const settings = RandomSearchSettingsSchema.parse(config.randomSearch);
-    const outcome = await runRandomSearch({
-      settings,
-      dataset,
-      seed: config.seed,
-      checkpointPath: `${unitDir}/random-search.ckpt`,
-      signal: context.signal,
-    });
-    summary = {
-      genotype: outcome.genotype,
-      genotypeHash: await genotypeHash(outcome.genotype),
-      epochs: outcome.epochs,
-      wallSeconds: outcome.wallSeconds,
-      skipConnectionsInNormalCell: countSkipConnections(outcome.genotype),
-      trajectory: outcome.trajectory as unknown as Record<string, unknown>[],
-    };
-  } else {
-    const settings = SearchSettingsSchema.parse(config.search);
-    const outcome = await runSearch({
-      method: config.method,
-      settings,
-      data: {
-        dataset,
-        // DARTS searches with the training augmentation minus cutout.
-        augment: {
-          cropPadding: evaluation.cropPadding,
-          horizontalFlip: evaluation.horizontalFlip,
-          cutoutLength: 0,
-        },
-      },
-      seed: config.seed,
-      checkpointPath: `${unitDir}/search.ckpt`,
-      signal: context.signal,
-    });
-    summary = {
-      genotype: outcome.genotype,
-      genotypeHash: await genotypeHash(outcome.genotype),
-      epochs: outcome.epochs,
-      wallSeconds: outcome.wallSeconds,
-      skipConnectionsInNormalCell: countSkipConnections(outcome.genotype),
-      trajectory: outcome.trajectory as unknown as Record<string, unknown>[],
-    };
-  }
+  const checkpointName = unit.config.method === "random" ? "random-search.ckpt" : "search.ckpt";
+  const summary = await searchGenotype(unit.config, dataset, {
+    checkpointPath: `${unitDir}/${checkpointName}`,
+    signal: context.signal,
+  });
 
   await writeFileAtomic(summaryPath, JSON.stringify(summary));
   return summary;
 }
 
-async function _readSearchSummary(path: string): Promise<_SearchSummary | null> {
+async function _readSearchSummary(path: string): Promise<SearchSummary | null> {
   try {
     const parsed = SearchSummarySchema.safeParse(JSON.parse(await Deno.readTextFile(path)));
     if (parsed.success) return parsed.data;

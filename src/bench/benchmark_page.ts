@@ -120,8 +120,9 @@ function _caseTable(report: CaseReport, capGiB: number): string[] {
       (flops.elementwise / 1e9).toFixed(2)
     } elementwise).`,
     "",
-    "| runs on | ms / step: median (min–max) | images / s | GFLOP/s | peak tensors MiB | RSS MiB | wasm heap MiB | kernels / step |",
-    "|---|---|---|---|---|---|---|---|",
+    "| runs on | ms / step: median (min–max) | CPU ms / step | images / s | GFLOP/s | " +
+    "peak tensors MiB | RSS MiB | wasm heap MiB | kernels / step |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
   for (const [backend, m] of Object.entries(report.tfjs)) {
     const memory = backend === "wasm" ? "the 4 GiB wasm heap" : "memory";
@@ -137,18 +138,14 @@ function _caseTable(report: CaseReport, capGiB: number): string[] {
 /** One table row; `memory` names the limit an out-of-memory case hit. */
 function _row(label: string, m: Measurement, memory: string): string {
   const mib = (bytes: number | undefined) => bytes === undefined ? "" : (bytes / _MIB).toFixed(0);
+  const memoryCells = `${mib(m.peakTensorBytes)} | ${mib(m.rssBytes)} | ${mib(m.wasmHeapBytes)}`;
   if (m.medianMs === undefined) {
-    return `| ${label} | ${_status(m, memory)} | | | ${mib(m.peakTensorBytes)} | ${
-      mib(m.rssBytes)
-    } | ` +
-      `${mib(m.wasmHeapBytes)} | |`;
+    return `| ${label} | ${_status(m, memory)} | | | | ${memoryCells} | |`;
   }
-  return `| ${label} | ${m.medianMs.toFixed(0)} (${m.minMs!.toFixed(0)}–${
-    m.maxMs!.toFixed(0)
-  }) | ` +
-    `${m.imagesPerSecond!.toFixed(1)} | ${m.gflopPerSecond!.toFixed(2)} | ` +
-    `${mib(m.peakTensorBytes)} | ${mib(m.rssBytes)} | ${mib(m.wasmHeapBytes)} | ` +
-    `${m.kernelsPerStep ?? ""} |`;
+  const spread = `${m.medianMs.toFixed(0)} (${m.minMs!.toFixed(0)}–${m.maxMs!.toFixed(0)})`;
+  const cpu = m.cpuMsPerStep === undefined ? "" : m.cpuMsPerStep.toFixed(0);
+  return `| ${label} | ${spread} | ${cpu} | ${m.imagesPerSecond!.toFixed(1)} | ` +
+    `${m.gflopPerSecond!.toFixed(2)} | ${memoryCells} | ${m.kernelsPerStep ?? ""} |`;
 }
 
 function _status(m: Measurement, memory: string): string {

@@ -87,6 +87,9 @@ export async function runPytorchCase(
   try {
     const output = await new Deno.Command(PYTHON, {
       args: [script, JSON.stringify(body)],
+      // Idle OpenMP threads sleep instead of spinning: on a 2-core machine
+      // shared with other processes, spinning threads stall each other.
+      env: { OMP_WAIT_POLICY: "PASSIVE" },
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(timeoutMs),

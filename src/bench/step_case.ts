@@ -77,14 +77,27 @@ export async function runStepCase(request: StepCaseRequest): Promise<StepCaseRes
     const first = performance.now();
     await step();
     result.firstStepMs = performance.now() - first;
-    if (result.firstStepMs > request.maxStepMs) {
+
+    // The first step includes one-time work (webgpu compiles its shaders),
+    // so a first step a little over the limit gets a second chance.
+    let fastest = result.firstStepMs;
+    let untimed = 1;
+    if (fastest > request.maxStepMs && fastest < 3 * request.maxStepMs) {
+      const second = performance.now();
+      await step();
+      fastest = Math.min(fastest, performance.now() - second);
+      untimed += 1;
+    }
+    if (fastest > request.maxStepMs) {
       result.status = "too-slow";
-      result.reason = `one step took ${(result.firstStepMs / 1000).toFixed(1)} s, over the ` +
-        `${(request.maxStepMs / 1000).toFixed(0)} s limit`;
+      result.reason = `${untimed === 1 ? "one step" : "the faster of two steps"} took ` +
+        `${(fastest / 1000).toFixed(1)} s, over the ${
+          (request.maxStepMs / 1000).toFixed(0)
+        } s limit`;
       return result;
     }
 
-    for (let i = 1; i < request.warmup; i++) await step();
+    for (let i = untimed; i < request.warmup; i++) await step();
     const times: number[] = [];
     const cpuStart = process.cpuUsage();
     for (let i = 0; i < request.repeats; i++) {
@@ -101,7 +114,11 @@ export async function runStepCase(request: StepCaseRequest): Promise<StepCaseRes
     result.kernelsPerStep = profile.kernels.length;
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    result.status = _isHeapExhaustion(message) ? "out-of-memory" : "failed";
+    // Without assertions emscripten reports a failed allocation as a bare
+    // "Aborted()"; a heap at its 4 GiB maximum identifies it.
+    const heap = _wasmHeapBytes() ?? 0;
+    const full = heap >= _WASM_HEAP_LIMIT - 16 * 2 ** 20;
+    result.status = _isHeapExhaustion(message) || full ? "out-of-memory" : "failed";
     result.reason = message;
   } finally {
     result.rssBytes = Deno.memoryUsage().rss;
@@ -177,6 +194,9 @@ function _buildStep(request: StepCaseRequest): { step: () => Promise<void>; disp
     },
   };
 }
+
+/** The largest wasm32 heap: 65 536 pages of 64 KiB. */
+const _WASM_HEAP_LIMIT = 2 ** 32;
 
 /** Tests for the errors a wasm heap that cannot grow past 4 GiB produces. */
 function _isHeapExhaustion(message: string): boolean {

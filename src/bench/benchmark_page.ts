@@ -158,7 +158,9 @@ function _status(m: Measurement, memory: string): string {
         m.reason?.startsWith("skipped") ? " at a smaller size" : ""
       }`;
     case "out-of-memory":
-      return `does not fit in ${memory}`;
+      return m.reason?.startsWith("skipped")
+        ? "skipped: does not fit in the 4 GiB wasm heap, so not tried without a cap"
+        : `does not fit in ${memory}`;
     default:
       return `failed: ${(m.reason ?? "no reason given").replaceAll("|", "/").slice(0, 120)}`;
   }

@@ -193,10 +193,21 @@ export async function runStepSuite(options: StepSuiteOptions): Promise<StepSuite
       const report = _emptyCase(kind, profile);
       for (const backend of options.backends) {
         const key = `${kind}/${backend}`;
+        // cpu and webgpu have no 4 GiB cap: a size that exhausts the wasm heap
+        // drove a lavapipe worker past 15 GB of RSS until the kernel killed
+        // the process, so such sizes are not tried there.
+        const wasmOutOfMemory = backend !== "wasm" &&
+          report.tfjs.wasm?.status === "out-of-memory";
         if (tooSlow.has(key)) {
           report.tfjs[backend] = {
             status: "too-slow",
             reason: "skipped: too slow at a smaller size",
+          };
+        } else if (wasmOutOfMemory) {
+          report.tfjs[backend] = {
+            status: "out-of-memory",
+            reason: "skipped: the wasm case exhausted its 4 GiB heap, so this backend, which " +
+              "has no such cap, was not tried",
           };
         } else {
           const request = _request(kind, backend, profile, options);

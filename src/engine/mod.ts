@@ -18,11 +18,16 @@ export {
 } from "./backend.ts";
 export {
   benchMixedOperation,
+  createMixedOperationStep,
   type MixedOperationBenchOptions,
   type MixedOperationBenchResult,
   mixedOperationMacs,
+  type MixedOperationStep,
 } from "./bench_mixed_op.ts";
 export { type EngineInstallation, ensureEngineInstalled, installEngine } from "./install.ts";
+export { lrtConvolution, type LrtConvolutionOptions } from "./lrt_convolution.ts";
+export { lrtMixture } from "./lrt_mixture.ts";
+export { lrtSample } from "./lrt_sample.ts";
 export {
   avgPool,
   type AvgPoolOptions,
@@ -36,4 +41,5 @@ export {
   pad2d,
   type PoolOptions,
 } from "./ops.ts";
+export { fillNormal, NormalStream, seededNormal } from "./random_normal.ts";
 export { readScalar, readValues } from "./read.ts";

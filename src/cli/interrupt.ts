@@ -1,6 +1,7 @@
 /**
- * Ctrl-C handling for long runs: the first SIGINT aborts the run between
- * steps, so checkpoints stay consistent and no result is written; a second
+ * Ctrl-C handling for long runs. The first SIGINT aborts the run where the
+ * training loops check the signal (between search steps, after evaluation
+ * epochs), so checkpoints stay consistent and no result is written. A second
  * SIGINT exits at once.
  *
  * @module
@@ -20,7 +21,9 @@ export function abortOnInterrupt(): { signal: AbortSignal; dispose: () => void }
       log.warn("second interrupt: exiting now");
       Deno.exit(130);
     }
-    log.warn("interrupted: stopping after the current step; checkpoints are kept for resuming");
+    log.warn(
+      "interrupted: stopping after the current search step or evaluation epoch; checkpoints are kept",
+    );
     controller.abort(
       new UserError(
         "Interrupted. Run the same command again to resume from the last checkpoint.",

@@ -152,6 +152,7 @@ async function _precondition(backend: BackendName): Promise<string | undefined> 
     if (typeof navigator === "undefined" || navigator.gpu === undefined) {
       return "navigator.gpu is missing in this Deno build. Use Deno ≥ 2.9 or choose --backend wasm";
     }
+    _ensureRuntimeDirectory();
     const adapter = await navigator.gpu.requestAdapter();
     if (adapter === null) {
       return "no WebGPU adapter was found. Install a GPU driver (or Debian's mesa-vulkan-drivers " +
@@ -183,6 +184,7 @@ function _failure(backend: BackendName, cause: string): string {
 
 async function _adapterDescription(): Promise<AdapterDescription | null> {
   if (typeof navigator === "undefined" || navigator.gpu === undefined) return null;
+  _ensureRuntimeDirectory();
   const adapter = await navigator.gpu.requestAdapter();
   if (adapter === null) return null;
 
@@ -199,4 +201,19 @@ function _currentBackend(): string | undefined {
   // tf.getBackend() would initialise the highest-priority backend as a side effect.
   const engine = tf.engine() as unknown as { backendName: string | null };
   return engine.backendName ?? undefined;
+}
+
+// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" once
+// per adapter request when the variable is missing, as on CI machines and in
+// containers. They read it when the driver loads, so a private 0700 folder is
+// set before the first request. Without --allow-env or write access the
+// messages stay; they are harmless.
+function _ensureRuntimeDirectory(): void {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    // makeTempDir creates the folder with mode 0700, as the variable requires.
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "vinnas-runtime-" }));
+  } catch {
+    // Permissions missing: keep Mesa's messages rather than fail.
+  }
 }

@@ -73,7 +73,7 @@ Deno.test("cli rejects unknown experiment key", async () => {
   assert.equal(code, 2);
   assert.equal(stderr.match(/^error: /gm)?.length, 1);
   assert.match(stderr, /Cannot load experiment .*: 1 invalid value/);
-  assert.match(stderr, /\(root\): Unrecognized key.*seedz/);
+  assert.match(stderr, /\(root\): unknown key\(s\) "seedz"/);
   await Deno.remove(path);
 });
 

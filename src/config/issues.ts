@@ -14,11 +14,20 @@ export function formatIssues(
 ): string[] {
   return issues.map((issue) => {
     const path = _formatPath([...basePath, ...issue.path]);
+    if (issue.code === "unrecognized_keys") {
+      // The input of this issue is the whole parent object, so it is not shown.
+      return `${path}: unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}; ` +
+        "check the spelling against experiments/experiment.schema.json";
+    }
+
+    const missing = "input" in issue && issue.input === undefined &&
+      (issue.code === "invalid_type" || issue.code === "invalid_value");
+    if (missing) return `${path}: missing; ${issue.message}`;
+
     const value = "input" in issue && issue.input !== undefined
       ? ` (value: ${_formatValue(issue.input)})`
       : "";
-    const keys = issue.code === "unrecognized_keys" ? `: ${issue.keys.join(", ")}` : "";
-    return `${path}: ${issue.message}${keys}${value}`;
+    return `${path}: ${issue.message}${value}`;
   });
 }
 

@@ -13,7 +13,7 @@
 /// <reference lib="deno.worker" />
 
 import { UserError } from "../config/errors.ts";
-import { type LogLevel, setLogLevel } from "../util/log.ts";
+import { type LogLevel, setLogLevel, setLogSink } from "../util/log.ts";
 import { reproduce, type ReproduceOptions } from "./reproduce.ts";
 
 /** Messages from the parent. */
@@ -48,6 +48,15 @@ self.onmessage = async (event: MessageEvent<ShardWorkerRequest>) => {
   }
 
   setLogLevel(request.logLevel);
+
+  // Lines of parallel workers interleave on stderr, so each names its shard.
+  const shard = request.options.shard;
+  if (shard !== undefined) {
+    const sink = setLogSink(() => {});
+    setLogSink((level, tag, message) =>
+      sink(level, `${tag} ${shard.index}/${shard.count}`, message)
+    );
+  }
   try {
     const summary = await reproduce({ ...request.options, signal: controller.signal });
     const reply: ShardWorkerReply = {

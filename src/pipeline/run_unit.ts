@@ -64,6 +64,7 @@ export async function executeRunUnit(
     search = await _searchStage(unit, dataset, unitDir, context);
 
     stage = "evaluation";
+    context.signal?.throwIfAborted();
     const evaluationSettings = EvaluationSettingsSchema.parse(config.evaluation);
     const evaluation = await runEvaluation({
       genotype: search.genotype,

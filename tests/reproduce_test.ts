@@ -177,8 +177,8 @@ Deno.test("result schema rejects inconsistent status", () => {
 });
 
 // A child process rewrites one file atomically in a loop with two contents
-// of different lengths and is killed at a random moment; the file must then
-// hold one of the two contents in full, never a mix or a prefix.
+// of different lengths and is killed at a varying moment. The file must then
+// contain one of the two contents in full, never a mix or a prefix.
 Deno.test("atomic write survives a killed writer", async () => {
   const dir = await Deno.makeTempDir();
   const target = `${dir}/result.json`;

@@ -11,6 +11,7 @@ import { loadExperiment } from "../config/load_experiment.ts";
 import { planRuns, type RunUnit } from "../config/plan.ts";
 import { SETTINGS_SCHEMAS } from "../config/settings_schemas.ts";
 import { DATASET_SPECS } from "../data/mod.ts";
+import { expectedDigestsOf } from "../data/load_dataset.ts";
 import { type Method, METHODS } from "../results/record.ts";
 import { HARNESS_VERSION } from "../version.ts";
 
@@ -64,9 +65,7 @@ export async function selectUnit(options: {
     },
   };
 
-  const dataDigests = Object.fromEntries(
-    DATASET_SPECS[experiment.dataset].files.map((file) => [file.name, file.sha256]),
-  );
+  const dataDigests = expectedDigestsOf(DATASET_SPECS[experiment.dataset], undefined);
   const units = await planRuns(patched, profileName, SETTINGS_SCHEMAS, {
     harnessVersion: HARNESS_VERSION,
     dataDigests,

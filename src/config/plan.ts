@@ -32,7 +32,7 @@ export interface RunUnit {
   config: RunConfig;
 }
 
-/** What besides the configuration enters the run id. */
+/** Inputs of the run id besides the configuration. */
 export interface RunIdentityInputs {
   harnessVersion: string;
   /** sha256 of each decoded data file of the dataset. */
@@ -92,7 +92,7 @@ export async function runId(config: RunConfig, identity: RunIdentityInputs): Pro
 /**
  * Returns the units of shard `index` (0-based) of `count`: unit k of the
  * list sorted by run id goes to shard k mod count, so the shards partition
- * the work and every shard sees the same order on every machine.
+ * the work and every machine computes the same partition.
  */
 export function selectShard(units: readonly RunUnit[], index: number, count: number): RunUnit[] {
   if (

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 /**
- * What a variable is for.
+ * Role of a variable.
  * - `weight`: trained by the weight optimizer (convolution kernels, BN affine,
  *   classifier); for a variational layer this is the mean θ.
  * - `log-sigma2`: the log variance of a variational weight, also trained by
@@ -44,7 +44,7 @@ export interface ParameterEntry {
 
 /**
  * A variational weight: mean θ and log variance log σ² of the same shape
- * (sparse variational dropout, Molchanov et al. 2017). `group` tells whether
+ * (sparse variational dropout, Molchanov et al. 2017). `group` states whether
  * its KL belongs to the weights or to the architecture (operation relevance).
  */
 export interface VariationalPair {

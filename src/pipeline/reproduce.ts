@@ -1,5 +1,5 @@
 /**
- * The main job: turn experiment files into run units, run those without a
+ * The main job of the harness: turn experiment files into run units, run those without a
  * complete result (resuming interrupted ones from their checkpoints), and
  * regenerate the paper tables from all results.
  *
@@ -11,6 +11,7 @@ import { loadExperiment } from "../config/load_experiment.ts";
 import { planRuns, type RunUnit, selectShard } from "../config/plan.ts";
 import { SETTINGS_SCHEMAS } from "../config/settings_schemas.ts";
 import { DATASET_SPECS, type LoadOptions } from "../data/mod.ts";
+import { expectedDigestsOf } from "../data/load_dataset.ts";
 import { type BackendChoice, initBackend } from "../engine/backend.ts";
 import { gitState } from "../results/provenance.ts";
 import type { ResultRecord } from "../results/record.ts";
@@ -70,9 +71,7 @@ export async function planReproduce(options: ReproduceOptions): Promise<PlannedU
   for (const path of paths) {
     const experiment = await loadExperiment(path, SETTINGS_SCHEMAS);
     const profile = options.profile ?? experiment.defaultProfile;
-    const dataDigests = Object.fromEntries(
-      DATASET_SPECS[experiment.dataset].files.map((file) => [file.name, file.sha256]),
-    );
+    const dataDigests = expectedDigestsOf(DATASET_SPECS[experiment.dataset], undefined);
     units.push(
       ...await planRuns(experiment, profile, SETTINGS_SCHEMAS, {
         harnessVersion: HARNESS_VERSION,

@@ -7,7 +7,7 @@
  * Interrupted runs resume: each stage checkpoints every epoch under
  * `<checkpointsDir>/<run id>/`, and a finished search is kept there as a
  * summary so that a resumed run goes straight to evaluation. A run that
- * fails (a NaN loss, any error) is recorded as failed with its cause; an
+ * fails (a NaN loss, any error) is recorded as failed with its cause. An
  * aborted run (Ctrl-C) writes no result and keeps its checkpoints.
  *
  * @module

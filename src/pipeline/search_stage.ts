@@ -21,7 +21,7 @@ import { SearchSettingsSchema } from "../search/settings.ts";
 /** Summary of a finished search, as stored in the result file. */
 export type SearchSummary = z.infer<typeof SearchSummarySchema>;
 
-/** Where the search checkpoints and what stops it. */
+/** Checkpoint file and abort signal of a search. */
 export interface SearchStageOptions {
   /** Checkpoint file; absent turns checkpoints off. */
   checkpointPath?: string;

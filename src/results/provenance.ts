@@ -8,14 +8,14 @@
 
 import { TFJS_VERSION } from "../version.ts";
 
-/** The git commit of the working tree and whether tracked files were modified. */
+/** Returns the git commit of the working tree and whether tracked files were modified. */
 export async function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {
   try {
     const head = await _git(["rev-parse", "HEAD"]);
     const status = await _git(["status", "--porcelain", "--untracked-files=no"]);
     return { commit: head.trim(), dirty: status.trim() !== "" };
   } catch {
-    // Outside a git checkout, or without --allow-run=git: provenance says unknown.
+    // Outside a git checkout, or without --allow-run=git, provenance records null.
     return { commit: null, dirty: null };
   }
 }

@@ -22,7 +22,7 @@ export const MethodSchema = z.enum(METHODS);
 /** A method name. */
 export type Method = z.infer<typeof MethodSchema>;
 
-/** The datasets of the paper's tables. */
+/** Datasets of the VINNAS paper's result tables. */
 export const DATASETS = ["mnist", "fashion-mnist", "cifar10"] as const;
 
 /** Schema of a dataset name. */
@@ -78,7 +78,7 @@ export const EvaluationSummarySchema = z.strictObject({
   curves: z.array(z.record(z.string(), z.unknown())),
 });
 
-/** Why a run failed; failed runs are kept, reported and excluded from tables. */
+/** Cause of a failed run. Failed runs are kept and reported, and tables exclude them. */
 export const FailureSchema = z.strictObject({
   stage: z.enum(["data", "search", "evaluation"]),
   message: z.string(),

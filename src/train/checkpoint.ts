@@ -16,7 +16,7 @@ import type { OptimizerState } from "./optimizer.ts";
 
 const _MAGIC = "VNASCKP1";
 
-/** What a checkpoint contains besides the variables. */
+/** Contents of a checkpoint besides the variables. */
 export interface CheckpointContents<Meta> {
   /** Store name → values of every registered variable (buffers included). */
   variables: Record<string, { shape: number[]; values: Float32Array }>;

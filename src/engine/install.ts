@@ -24,6 +24,7 @@ import {
   wasmDepthwiseBackpropFilterKernel,
   wasmIdentityKernel,
 } from "./wasm_kernels.ts";
+import { wasmSliceKernel, wasmSplitVKernel, wasmUnpackKernel } from "./wasm_slice.ts";
 
 /** Record of the kernels {@link installEngine} set up for one backend, for provenance. */
 export interface EngineInstallation {
@@ -103,12 +104,18 @@ export function installEngine(backendName: string): EngineInstallation {
     const sum = tf.getKernel("Sum", backendName)!.kernelFunc;
     const mean = tf.getKernel("Mean", backendName)!.kernelFunc;
     const cast = tf.getKernel("Cast", backendName)!.kernelFunc;
+    const slice = tf.getKernel("Slice", backendName)!.kernelFunc;
+    const splitV = tf.getKernel("SplitV", backendName)!.kernelFunc;
+    const unpack = tf.getKernel("Unpack", backendName)!.kernelFunc;
     const extra: Array<[string, tf.KernelFunc]> = [
       ["MaxPoolGrad", wasmMaxPoolGradKernel],
       ["Identity", wasmIdentityKernel],
       ["Sum", leadingAxesReduction(sum, false)],
       ["Mean", leadingAxesReduction(mean, true)],
       ["Cast", sameTypeCast(cast)],
+      ["Slice", wasmSliceKernel(slice)],
+      ["SplitV", wasmSplitVKernel(splitV)],
+      ["Unpack", wasmUnpackKernel(unpack)],
     ];
     for (const [kernelName, kernelFunc] of extra) {
       _register(kernelName, backendName, kernelFunc);

@@ -24,6 +24,11 @@ import {
   wasmDepthwiseBackpropFilterKernel,
   wasmIdentityKernel,
 } from "./wasm_kernels.ts";
+import {
+  cpuVariationalKlKernels,
+  VARIATIONAL_KL_KERNELS,
+  wasmVariationalKlKernels,
+} from "./variational_kl.ts";
 import { wasmSliceKernel, wasmSplitVKernel, wasmUnpackKernel } from "./wasm_slice.ts";
 
 /** Record of the kernels {@link installEngine} set up for one backend, for provenance. */
@@ -99,6 +104,17 @@ export function installEngine(backendName: string): EngineInstallation {
   // The fused LRT sampling loop; webgpu falls back to elementwise kernels.
   if (wasm) _register(LRT_SAMPLE_KERNEL, backendName, wasmLrtSampleKernel);
   if (backendName === "cpu") _register(LRT_SAMPLE_KERNEL, backendName, cpuLrtSampleKernel);
+
+  // The summed KL of every variational pair in one loop; webgpu concatenates.
+  const kl = wasm
+    ? wasmVariationalKlKernels
+    : backendName === "cpu"
+    ? cpuVariationalKlKernels
+    : null;
+  if (kl !== null) {
+    _register(VARIATIONAL_KL_KERNELS.forward, backendName, kl.forward);
+    _register(VARIATIONAL_KL_KERNELS.gradient, backendName, kl.gradient);
+  }
 
   if (wasm) {
     const sum = tf.getKernel("Sum", backendName)!.kernelFunc;

@@ -14,6 +14,8 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { ensureEngineInstalled } from "../engine/install.ts";
+import { fusedVariationalKl } from "../engine/variational_kl.ts";
 import type { ParameterStore } from "./parameter_store.ts";
 
 /** Prior of a variational weight. */
@@ -66,7 +68,22 @@ export function klDivergence(store: ParameterStore, options: KlOptions): tf.Scal
   return tf.tidy(() => {
     if (pairs.length === 0) return tf.scalar(0);
 
-    // One elementwise pass over all weights flattened into one vector: a
+    // wasm and cpu sum every pair in one kernel, forward and backward.
+    ensureEngineInstalled();
+    const fused = fusedVariationalKl(
+      pairs.map((pair) => pair.theta),
+      pairs.map((pair) => pair.logSigma2),
+      {
+        prior: options.prior,
+        logAlphaEpsilon: LOG_ALPHA_EPSILON,
+        k1: LOG_UNIFORM_K1,
+        k2: LOG_UNIFORM_K2,
+        k3: LOG_UNIFORM_K3,
+      },
+    );
+    if (fused !== null) return fused;
+
+    // Elsewhere, one elementwise pass over all weights flattened into one vector: a
     // supergraph has hundreds of pairs, and per-pair ops would cost tens of
     // kernel launches each, forward and backward.
     const flatten = (tensors: tf.Tensor[]) =>

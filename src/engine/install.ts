@@ -18,6 +18,7 @@ import {
 import { conv2dGradient, depthwiseConv2dGradient, preferNativeBackprop } from "./conv_gradients.ts";
 import { cpuLrtSampleKernel, LRT_SAMPLE_KERNEL, wasmLrtSampleKernel } from "./lrt_sample.ts";
 import { wasmMaxPoolGradKernel } from "./max_pool_grad_kernel.ts";
+import { installLinearTapeGradients } from "./tape_gradients.ts";
 import {
   leadingAxesReduction,
   sameTypeCast,
@@ -59,13 +60,14 @@ export function ensureEngineInstalled(): void {
 }
 
 /**
- * Registers the gradient overrides (first call only) and the engine kernels
- * for `backendName`. Safe to call again.
+ * Registers the gradient overrides and the linear-time tape walk (first call
+ * only) and the engine kernels for `backendName`. Safe to call again.
  */
 export function installEngine(backendName: string): EngineInstallation {
   if (!_gradientsInstalled) {
     tf.registerGradient(conv2dGradient);
     tf.registerGradient(depthwiseConv2dGradient);
+    installLinearTapeGradients();
     _gradientsInstalled = true;
   }
 

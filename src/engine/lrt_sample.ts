@@ -2,14 +2,18 @@
  * The sampling step of the local reparameterisation trick as one kernel:
  * from the mean μ and variance s² of a Gaussian output, draw
  * y = μ + ε·√(s² + eps) with ε ~ N(0, 1), and return beside it the ratio
- * r = ε / √(s² + eps) that the gradient of s² needs. On wasm and cpu one
- * loop generates ε and writes both outputs, instead of a noise tensor and
- * five elementwise kernels; other backends run those kernels.
+ * r = ε / √(s² + eps) that the gradient of s² needs. On wasm (the engine's
+ * WebAssembly kernel, native/kernels.c) and cpu (the same computation in
+ * JavaScript) one pass generates ε and writes both outputs, instead of a
+ * noise tensor and five elementwise kernels; other backends run those
+ * kernels. The arithmetic is float32 with one rounding per operation, so
+ * wasm and cpu agree bit for bit.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { nativeKernels } from "./native/module.ts";
 import { NormalStream, seededNormal } from "./random_normal.ts";
 
 /** Name under which the engine registers the fused kernel. */
@@ -25,7 +29,6 @@ interface _SampleAttrs {
 /** The part of the wasm backend's interface the kernel uses. */
 interface _WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
 /** The part of the cpu backend's interface the kernel uses. */
@@ -67,23 +70,15 @@ export function lrtSample(
   }) as [tf.Tensor, tf.Tensor];
 }
 
-/** The kernel on wasm: one loop over views of the wasm heap. */
+/** The kernel on wasm: the engine's WebAssembly loop, in place in the heap. */
 export const wasmLrtSampleKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { mean, variance } = inputs as { mean: tf.TensorInfo; variance: tf.TensorInfo };
   const { seed, varianceEpsilon } = attrs as unknown as _SampleAttrs;
   const wasm = backend as unknown as _WasmBackend;
 
-  // Allocate first: allocation may grow the wasm memory and detach earlier views.
   const y = wasm.makeOutput(mean.shape, "float32");
   const ratio = wasm.makeOutput(mean.shape, "float32");
-  _sample(
-    wasm.typedArrayFromHeap(mean),
-    wasm.typedArrayFromHeap(variance),
-    wasm.typedArrayFromHeap(y),
-    wasm.typedArrayFromHeap(ratio),
-    seed,
-    varianceEpsilon,
-  );
+  nativeKernels(backend).lrtSample(mean, variance, y, ratio, seed, varianceEpsilon);
   return [y, ratio];
 };
 
@@ -118,11 +113,14 @@ function _sample(
   seed: number,
   varianceEpsilon: number,
 ): void {
+  // float32 rounding after every operation, as the WebAssembly kernel does.
+  const round = Math.fround;
+  const epsilon32 = round(varianceEpsilon);
   const stream = new NormalStream(seed);
   for (let i = 0; i < mean.length; i++) {
-    const epsilon = stream.next();
-    const std = Math.sqrt(variance[i] + varianceEpsilon);
-    y[i] = mean[i] + epsilon * std;
-    ratio[i] = epsilon / std;
+    const epsilon = round(stream.next());
+    const std = round(Math.sqrt(round(variance[i] + epsilon32)));
+    y[i] = round(mean[i] + round(epsilon * std));
+    ratio[i] = round(epsilon / std);
   }
 }

@@ -6,10 +6,11 @@
  * arithmetic and the polar method, about 80 ns per value on one core; this
  * generator takes a few ns.
  *
- * Generator: xoshiro128** (Blackman and Vigna 2018) seeded through SplitMix32.
+ * Generator: four interleaved xoshiro128** streams (Blackman and Vigna 2018)
+ * seeded through SplitMix32.
  * Normal values: the ziggurat method of Marsaglia and Tsang (2000, "The
  * ziggurat method for generating random variables", J. Stat. Softw. 5(8))
- * with 128 boxes: about 99 % of draws cost one 32-bit integer, a comparison
+ * with 128 boxes: about 97 % of draws cost one 32-bit integer, a comparison
  * and a multiplication; the rest take the exact wedge or tail path. The same
  * seed gives the same values on every backend.
  *
@@ -47,49 +48,59 @@ const _FN = new Float64Array(128);
   }
 }
 
-/** A stream of N(0, 1) draws from one 32-bit seed. */
+/**
+ * The ziggurat's tables: k (integer thresholds, all below 2³¹), w (box
+ * widths per integer unit) and f (density at each box edge), 128 entries each.
+ */
+export function zigguratTables(): { k: Uint32Array; w: Float64Array; f: Float64Array } {
+  return { k: Uint32Array.from(_KN), w: _WN.slice(), f: _FN.slice() };
+}
+
+/**
+ * A stream of N(0, 1) draws from one 32-bit seed. The integers come from
+ * four xoshiro128** streams taken in turn (integer i from stream i mod 4),
+ * whose 16 state words are consecutive SplitMix32 outputs of the seed. The
+ * engine's WebAssembly kernel (native/kernels.c) advances the four streams
+ * in one SIMD step and draws the same values.
+ */
 export class NormalStream {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private readonly state = new Int32Array(16);
+  private lane = 0;
 
   constructor(seed: number) {
-    // SplitMix32 spreads the seed over the 128-bit state; the state is never all zero.
     let counter = seed >>> 0;
-    const split = () => {
+    for (let i = 0; i < 16; i++) {
       counter = (counter + 0x9e3779b9) >>> 0;
       let z = counter;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) | 0;
-    };
-    this.s0 = split();
-    this.s1 = split();
-    this.s2 = split();
-    this.s3 = split();
+      this.state[i] = z ^ (z >>> 16);
+    }
   }
 
   /** The next N(0, 1) draw. */
   next(): number {
     const hz = this.nextInt();
     const iz = hz & 127;
-    // Inside the rectangle of box iz: accept at once.
     if (Math.abs(hz) < _KN[iz]) return hz * _WN[iz];
     return this.slow(hz, iz);
   }
 
-  /** The next xoshiro128** output as a signed 32-bit integer. */
+  /** The next integer of the sequence, signed 32-bit. */
   private nextInt(): number {
-    const r = Math.imul(this.s1, 5);
+    const s = this.state;
+    const o = this.lane * 4;
+    this.lane = (this.lane + 1) & 3;
+
+    const r = Math.imul(s[o + 1], 5);
     const result = Math.imul((r << 7) | (r >>> 25), 9);
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    const t = s[o + 1] << 9;
+    s[o + 2] ^= s[o];
+    s[o + 3] ^= s[o + 1];
+    s[o + 1] ^= s[o + 2];
+    s[o] ^= s[o + 3];
+    s[o + 2] ^= t;
+    s[o + 3] = (s[o + 3] << 11) | (s[o + 3] >>> 21);
     return result;
   }
 
@@ -102,7 +113,6 @@ export class NormalStream {
   private slow(hz: number, iz: number): number {
     for (;;) {
       if (iz === 0) {
-        // Tail beyond R: Marsaglia's exponential rejection method.
         let x: number;
         let y: number;
         do {
@@ -112,7 +122,6 @@ export class NormalStream {
         return hz > 0 ? _R + x : -_R - x;
       }
 
-      // Wedge of box iz: accept when a uniform point lies under the density.
       const x = hz * _WN[iz];
       if (_FN[iz] + this.uniform() * (_FN[iz - 1] - _FN[iz]) < Math.exp(-0.5 * x * x)) return x;
 

@@ -1,0 +1,312 @@
+/**
+ * Loads the engine's WebAssembly kernels (`kernels.c`, embedded in
+ * `kernels_wasm.ts`) into the heap of tfjs's wasm backend: the module
+ * imports that backend's memory, so its loops read and write tensors where
+ * tfjs keeps them, without copies. One instance per heap; tables and
+ * scratch space come from the backend's own allocator.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { zigguratTables } from "../random_normal.ts";
+import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
+
+/** The wasm backend's members the loader uses (tfjs-backend-wasm 4.22.0). */
+interface _WasmBackend {
+  wasm: {
+    asm: { memory: WebAssembly.Memory };
+    _malloc(bytes: number): number;
+    _free(address: number): void;
+  };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+}
+
+/** Integers in the random generator's scratch buffer (CAPACITY in kernels.c). */
+const _SCRATCH_INTEGERS = 128;
+
+/**
+ * Shape of a depthwise convolution as kernels.c's Geometry reads it: batch,
+ * input height, width and channels, output height and width, kernel height
+ * and width, stride, dilation, top and left padding.
+ */
+export type DepthwiseGeometry = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/** The kernels, bound to one wasm backend's heap. */
+export class NativeKernels {
+  private readonly exports: Record<string, (...args: number[]) => void>;
+  private readonly backend: _WasmBackend;
+  private readonly memory: WebAssembly.Memory;
+  private readonly tables: number;
+  private readonly scratch: number;
+  private workspaceAddress = 0;
+  private workspaceBytes = 0;
+
+  constructor(backend: _WasmBackend, module: WebAssembly.Module) {
+    this.backend = backend;
+    const memory = backend.wasm.asm.memory;
+    this.memory = memory;
+    const instance = new WebAssembly.Instance(module, {
+      env: { memory, log: Math.log, exp: Math.exp },
+    });
+    this.exports = instance.exports as unknown as Record<string, (...args: number[]) => void>;
+
+    // Layout of kernels.c's Tables: w and f as 128 doubles each, then k as 128 uint32.
+    const { k, w, f } = zigguratTables();
+    this.tables = backend.wasm._malloc(256 * 8 + 128 * 4);
+    new Float64Array(memory.buffer, this.tables, 128).set(w);
+    new Float64Array(memory.buffer, this.tables + 128 * 8, 128).set(f);
+    new Uint32Array(memory.buffer, this.tables + 256 * 8, 128).set(k);
+    this.scratch = backend.wasm._malloc(_SCRATCH_INTEGERS * 4);
+  }
+
+  /** Heap address of a tensor's data. */
+  address(info: tf.TensorInfo): number {
+    const data = this.backend.dataIdMap.get(info.dataId);
+    if (data === undefined) {
+      throw new Error(
+        `Cannot find the data of a tensor of shape [${info.shape}] on the wasm backend; ` +
+          "it was disposed or lives on another backend.",
+      );
+    }
+    return data.memoryOffset;
+  }
+
+  /**
+   * The LRT sampling step (float32): draws e ~ N(0, 1) from `seed` and
+   * writes y = mean + e·√(variance + eps) and ratio = e / √(variance + eps).
+   */
+  lrtSample(
+    mean: tf.TensorInfo,
+    variance: tf.TensorInfo,
+    y: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    seed: number,
+    eps: number,
+  ): void {
+    this.exports.lrt_sample(
+      this.address(mean),
+      this.address(variance),
+      this.address(y),
+      this.address(ratio),
+      tf.util.sizeFromShape(mean.shape),
+      seed >>> 0,
+      eps,
+      this.tables,
+      this.scratch,
+    );
+  }
+
+  /** Filter gradient of a depthwise convolution into `output` ([k, k, C, 1]). */
+  depthwiseFilterGrad(
+    geometry: DepthwiseGeometry,
+    x: tf.TensorInfo,
+    dy: tf.TensorInfo,
+    output: tf.TensorInfo,
+  ): void {
+    const [geometryAddress, totals] = this.depthwiseWorkspace(geometry);
+    this.exports.depthwise_filter_grad(
+      geometryAddress,
+      this.address(x),
+      this.address(dy),
+      this.address(output),
+      totals,
+    );
+  }
+
+  /**
+   * Filter gradients of an LRT depthwise convolution: dθ = Σ x·dy and
+   * d log σ² = ½σ²·Σ x²·dy·ratio, into `thetaGrad` and `logVarianceGrad`.
+   */
+  lrtDepthwiseFilterGrad(
+    geometry: DepthwiseGeometry,
+    x: tf.TensorInfo,
+    dy: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    variance: tf.TensorInfo,
+    thetaGrad: tf.TensorInfo,
+    logVarianceGrad: tf.TensorInfo,
+  ): void {
+    const [geometryAddress, totals] = this.depthwiseWorkspace(geometry);
+    this.exports.lrt_depthwise_filter_grad(
+      geometryAddress,
+      this.address(x),
+      this.address(dy),
+      this.address(ratio),
+      this.address(variance),
+      this.address(thetaGrad),
+      this.address(logVarianceGrad),
+      totals,
+    );
+  }
+
+  /** Input gradient of a depthwise convolution with filter `theta` into `dx`. */
+  depthwiseInputGrad(
+    geometry: DepthwiseGeometry,
+    dy: tf.TensorInfo,
+    theta: tf.TensorInfo,
+    dx: tf.TensorInfo,
+  ): void {
+    const [geometryAddress] = this.depthwiseWorkspace(geometry);
+    this.exports.depthwise_input_grad(
+      geometryAddress,
+      this.address(dy),
+      this.address(theta),
+      this.address(dx),
+    );
+  }
+
+  /** Input gradient of an LRT depthwise convolution: convᵀ(dy, θ) + x·convᵀ(dy·ratio, σ²). */
+  lrtDepthwiseInputGrad(
+    geometry: DepthwiseGeometry,
+    dy: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    x: tf.TensorInfo,
+    theta: tf.TensorInfo,
+    variance: tf.TensorInfo,
+    dx: tf.TensorInfo,
+  ): void {
+    const [geometryAddress] = this.depthwiseWorkspace(geometry);
+    this.exports.lrt_depthwise_input_grad(
+      geometryAddress,
+      this.address(dy),
+      this.address(ratio),
+      this.address(x),
+      this.address(theta),
+      this.address(variance),
+      this.address(dx),
+    );
+  }
+
+  /**
+   * Filter gradients of a 1×1 stride-1 LRT convolution: dθ = Σ x·dy and
+   * d log σ² = ½σ²·Σ x²·dy·ratio over all pixels.
+   */
+  lrtPointwiseFilterGrad(
+    x: tf.TensorInfo,
+    dy: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    variance: tf.TensorInfo,
+    thetaGrad: tf.TensorInfo,
+    logVarianceGrad: tf.TensorInfo,
+  ): void {
+    const [pixels, inChannels, outChannels] = _pointwiseSizes(x, dy);
+    const scratch = this.workspace(2 * inChannels * outChannels * (4 + 8));
+    this.exports.lrt_pointwise_filter_grad(
+      this.address(x),
+      this.address(dy),
+      this.address(ratio),
+      this.address(variance),
+      this.address(thetaGrad),
+      this.address(logVarianceGrad),
+      pixels,
+      inChannels,
+      outChannels,
+      scratch,
+    );
+  }
+
+  /** Input gradient of a 1×1 stride-1 LRT convolution: dy·θᵀ + x·((dy·ratio)·σ²ᵀ). */
+  lrtPointwiseInputGrad(
+    dy: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    x: tf.TensorInfo,
+    theta: tf.TensorInfo,
+    variance: tf.TensorInfo,
+    dx: tf.TensorInfo,
+  ): void {
+    const [pixels, inChannels, outChannels] = _pointwiseSizes(x, dy);
+    const scratch = this.workspace(2 * inChannels * outChannels * 4);
+    this.exports.lrt_pointwise_input_grad(
+      this.address(dy),
+      this.address(ratio),
+      this.address(x),
+      this.address(theta),
+      this.address(variance),
+      this.address(dx),
+      pixels,
+      inChannels,
+      outChannels,
+      scratch,
+    );
+  }
+
+  /**
+   * Writes `geometry` into the workspace and returns its address and that of
+   * the float64 totals after it (2·k·k·C doubles).
+   */
+  private depthwiseWorkspace(geometry: DepthwiseGeometry): [number, number] {
+    const [, , , channels, , , kernelHeight, kernelWidth] = geometry;
+    const totalsOffset = 64;
+    const address = this.workspace(totalsOffset + 2 * kernelHeight * kernelWidth * channels * 8);
+    new Int32Array(this.memory.buffer, address, 12).set(geometry);
+    return [address, address + totalsOffset];
+  }
+
+  /** A scratch area of at least `bytes` bytes (8-aligned), kept between calls. */
+  private workspace(bytes: number): number {
+    if (bytes > this.workspaceBytes) {
+      if (this.workspaceAddress !== 0) this.backend.wasm._free(this.workspaceAddress);
+      this.workspaceBytes = Math.max(bytes, 2 * this.workspaceBytes);
+      this.workspaceAddress = this.backend.wasm._malloc(this.workspaceBytes);
+    }
+    return this.workspaceAddress;
+  }
+
+  /** Fills `output` with N(0, 1) draws from `seed`, rounded to float32. */
+  normalFill(output: tf.TensorInfo, seed: number): void {
+    this.exports.normal_fill(
+      this.address(output),
+      tf.util.sizeFromShape(output.shape),
+      seed >>> 0,
+      this.tables,
+      this.scratch,
+    );
+  }
+}
+
+/** Pixels, input channels and output channels of a 1×1 convolution from x to dy. */
+function _pointwiseSizes(x: tf.TensorInfo, dy: tf.TensorInfo): [number, number, number] {
+  const [batch, height, width, inChannels] = x.shape;
+  return [batch * height * width, inChannels, dy.shape[3]];
+}
+
+let _module: WebAssembly.Module | null = null;
+const _instances = new WeakMap<WebAssembly.Memory, NativeKernels>();
+
+/** Returns the kernels bound to the heap of `backend`, a tfjs wasm backend. */
+export function nativeKernels(backend: unknown): NativeKernels {
+  const wasm = backend as _WasmBackend;
+  const memory = wasm.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new Error(
+      "Cannot load the engine's WebAssembly kernels: the backend has no wasm memory. " +
+        "They run on tfjs's wasm backend only.",
+    );
+  }
+
+  let kernels = _instances.get(memory);
+  if (kernels === undefined) {
+    _module ??= new WebAssembly.Module(Uint8Array.from(atob(KERNELS_WASM_BASE64), _charCode));
+    kernels = new NativeKernels(wasm, _module);
+    _instances.set(memory, kernels);
+  }
+  return kernels;
+}
+
+function _charCode(character: string): number {
+  return character.charCodeAt(0);
+}

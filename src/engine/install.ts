@@ -18,6 +18,18 @@ import {
 import { conv2dGradient, depthwiseConv2dGradient, preferNativeBackprop } from "./conv_gradients.ts";
 import { cpuLrtSampleKernel, LRT_SAMPLE_KERNEL, wasmLrtSampleKernel } from "./lrt_sample.ts";
 import { wasmMaxPoolGradKernel } from "./max_pool_grad_kernel.ts";
+import {
+  LRT_DEPTHWISE_KERNELS,
+  wasmLrtDepthwiseFilterGrad,
+  wasmLrtDepthwiseInputGrad,
+  wasmNativeDepthwiseFilterGrad,
+  wasmNativeDepthwiseInputGrad,
+} from "./native/depthwise_kernels.ts";
+import {
+  LRT_POINTWISE_KERNELS,
+  wasmLrtPointwiseFilterGrad,
+  wasmLrtPointwiseInputGrad,
+} from "./native/pointwise_kernels.ts";
 import { installLinearTapeGradients } from "./tape_gradients.ts";
 import {
   leadingAxesReduction,
@@ -75,14 +87,21 @@ export function installEngine(backendName: string): EngineInstallation {
   if (existing !== undefined) return existing;
 
   const wasm = backendName === "wasm";
-  const depthwiseFilter = wasm ? wasmDepthwiseBackpropFilterKernel : depthwiseBackpropFilterKernel;
+  // On wasm the WebAssembly kernels take channel counts divisible by 4 and
+  // hand the rest to the JavaScript loop or the convolution-based kernel.
+  const depthwiseFilter = wasm
+    ? wasmNativeDepthwiseFilterGrad(wasmDepthwiseBackpropFilterKernel)
+    : depthwiseBackpropFilterKernel;
+  const depthwiseInput = wasm
+    ? wasmNativeDepthwiseInputGrad(depthwiseBackpropInputKernel)
+    : depthwiseBackpropInputKernel;
   const backprop: Array<[string, string, tf.KernelFunc]> = [
     ["Conv2DBackpropInput", ENGINE_KERNELS.conv2dBackpropInput, conv2dBackpropInputKernel],
     ["Conv2DBackpropFilter", ENGINE_KERNELS.conv2dBackpropFilter, conv2dBackpropFilterKernel],
     [
       "DepthwiseConv2dNativeBackpropInput",
       ENGINE_KERNELS.depthwiseBackpropInput,
-      depthwiseBackpropInputKernel,
+      depthwiseInput,
     ],
     [
       "DepthwiseConv2dNativeBackpropFilter",
@@ -105,6 +124,10 @@ export function installEngine(backendName: string): EngineInstallation {
 
   // The fused LRT sampling loop; webgpu falls back to elementwise kernels.
   if (wasm) _register(LRT_SAMPLE_KERNEL, backendName, wasmLrtSampleKernel);
+  if (wasm) _register(LRT_DEPTHWISE_KERNELS.filter, backendName, wasmLrtDepthwiseFilterGrad);
+  if (wasm) _register(LRT_DEPTHWISE_KERNELS.input, backendName, wasmLrtDepthwiseInputGrad);
+  if (wasm) _register(LRT_POINTWISE_KERNELS.filter, backendName, wasmLrtPointwiseFilterGrad);
+  if (wasm) _register(LRT_POINTWISE_KERNELS.input, backendName, wasmLrtPointwiseInputGrad);
   if (backendName === "cpu") _register(LRT_SAMPLE_KERNEL, backendName, cpuLrtSampleKernel);
 
   // The summed KL of every variational pair in one loop; webgpu concatenates.

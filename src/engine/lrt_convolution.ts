@@ -25,6 +25,12 @@ import {
 } from "./conv_gradients.ts";
 import { ensureEngineInstalled } from "./install.ts";
 import { lrtSample } from "./lrt_sample.ts";
+import {
+  LRT_DEPTHWISE_KERNELS,
+  type LrtDepthwiseAttrs,
+  nativeDepthwiseSupports,
+} from "./native/depthwise_kernels.ts";
+import { LRT_POINTWISE_KERNELS, nativePointwiseSupports } from "./native/pointwise_kernels.ts";
 import { type ConvolutionOpOptions, stridedDilatedConvolution } from "./ops.ts";
 
 type Shape4 = [number, number, number, number];
@@ -99,9 +105,57 @@ function _lrt(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedX, savedTheta, savedVariance, ratio] = saved as tf.Tensor4D[];
         const gradient = dy as tf.Tensor4D;
-        const g = tf.mul(gradient, ratio) as tf.Tensor4D;
         const inputShape = savedX.shape as Shape4;
         const filterShape = savedTheta.shape as Shape4;
+
+        if (kind === "depthwise" && _nativeDepthwise(inputShape, filterShape)) {
+          // Mean and variance paths in one pass each (wasm, channels divisible by 4).
+          const kernelAttrs: LrtDepthwiseAttrs = {
+            strides: stride,
+            pad: padding,
+            dilations: dilation,
+            inputShape,
+            filterShape,
+          };
+          const engine = tf.engine();
+          const named = kernelAttrs as unknown as tf.NamedAttrMap;
+          const dx = engine.runKernel(LRT_DEPTHWISE_KERNELS.input, {
+            dy: gradient,
+            ratio,
+            x: savedX,
+            theta: savedTheta,
+            variance: savedVariance,
+          }, named) as tf.Tensor4D;
+          const [dTheta, dLogSigma2] = engine.runKernel(LRT_DEPTHWISE_KERNELS.filter, {
+            x: savedX,
+            dy: gradient,
+            ratio,
+            variance: savedVariance,
+          }, named) as tf.Tensor4D[];
+          return [dx, dTheta, dLogSigma2];
+        }
+
+        const pointwise = stride === 1 && padding === 0 && dilation === 1;
+        if (kind === "full" && pointwise && _nativePointwise(inputShape, filterShape)) {
+          // Both moments of a 1×1 convolution in one pass each (wasm, channels divisible by 4).
+          const engine = tf.engine();
+          const dx = engine.runKernel(LRT_POINTWISE_KERNELS.input, {
+            dy: gradient,
+            ratio,
+            x: savedX,
+            theta: savedTheta,
+            variance: savedVariance,
+          }) as tf.Tensor4D;
+          const [dTheta, dLogSigma2] = engine.runKernel(LRT_POINTWISE_KERNELS.filter, {
+            x: savedX,
+            dy: gradient,
+            ratio,
+            variance: savedVariance,
+          }) as tf.Tensor4D[];
+          return [dx, dTheta, dLogSigma2];
+        }
+
+        const g = tf.mul(gradient, ratio) as tf.Tensor4D;
 
         const dx = tf.add(
           convolutionInputGradient(kind, gradient, savedTheta, inputShape, attrs),
@@ -122,4 +176,16 @@ function _lrt(
   });
 
   return run(x, theta, logSigma2) as tf.Tensor4D;
+}
+
+/** Whether the current backend runs both LRT depthwise gradients as single kernels. */
+function _nativeDepthwise(inputShape: Shape4, filterShape: Shape4): boolean {
+  return tf.getKernel(LRT_DEPTHWISE_KERNELS.filter, tf.getBackend()) !== undefined &&
+    nativeDepthwiseSupports(inputShape, filterShape);
+}
+
+/** Whether the current backend runs both LRT gradients of this 1×1 convolution as single kernels. */
+function _nativePointwise(inputShape: Shape4, filterShape: Shape4): boolean {
+  return tf.getKernel(LRT_POINTWISE_KERNELS.filter, tf.getBackend()) !== undefined &&
+    nativePointwiseSupports(inputShape, filterShape);
 }

@@ -1,0 +1,56 @@
+/**
+ * The gradients of a 1×1, stride-1 LRT convolution (the pointwise halves of
+ * DARTS's separable and dilated convolutions, and the cell preprocessing)
+ * as two WebAssembly kernels on the wasm backend: one pass gives dθ and
+ * d log σ², one gives dx = dy·θᵀ + x·((dy·r)·σ²ᵀ). Composed from single
+ * kernels they take two matrix products and two transposes for each
+ * moment, plus four elementwise passes.
+ *
+ * @module
+ */
+
+import type * as tf from "@tensorflow/tfjs";
+import { nativeKernels } from "./module.ts";
+
+/** Names of the kernels. */
+export const LRT_POINTWISE_KERNELS = {
+  filter: "EngineLrtPointwiseBackpropFilter",
+  input: "EngineLrtPointwiseBackpropInput",
+} as const;
+
+/** The part of the wasm backend's interface these kernels use. */
+interface _WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/**
+ * Whether the kernels handle a convolution of input `inputShape` with filter
+ * `filterShape`: 1×1, both channel counts divisible by 4. The caller checks
+ * stride 1, no padding and no dilation.
+ */
+export function nativePointwiseSupports(
+  inputShape: readonly number[],
+  filterShape: readonly number[],
+): boolean {
+  const [height, width, inChannels, outChannels] = filterShape;
+  return height === 1 && width === 1 && inputShape[3] === inChannels &&
+    inChannels % 4 === 0 && outChannels % 4 === 0;
+}
+
+/** Filter gradients: inputs x, dy, ratio, variance; outputs [dθ, d log σ²]. */
+export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x, dy, ratio, variance } = inputs as Record<string, tf.TensorInfo>;
+  const wasm = backend as unknown as _WasmBackend;
+  const thetaGrad = wasm.makeOutput(variance.shape, "float32");
+  const logVarianceGrad = wasm.makeOutput(variance.shape, "float32");
+  nativeKernels(backend).lrtPointwiseFilterGrad(x, dy, ratio, variance, thetaGrad, logVarianceGrad);
+  return [thetaGrad, logVarianceGrad];
+};
+
+/** Input gradient: inputs dy, ratio, x, theta, variance; output dx. */
+export const wasmLrtPointwiseInputGrad: tf.KernelFunc = ({ inputs, backend }) => {
+  const { dy, ratio, x, theta, variance } = inputs as Record<string, tf.TensorInfo>;
+  const dx = (backend as unknown as _WasmBackend).makeOutput(x.shape, "float32");
+  nativeKernels(backend).lrtPointwiseInputGrad(dy, ratio, x, theta, variance, dx);
+  return dx;
+};

@@ -26,6 +26,11 @@ import {
   wasmNativeDepthwiseInputGrad,
 } from "./native/depthwise_kernels.ts";
 import {
+  LRT_MIXTURE_KERNELS,
+  wasmLrtMixture,
+  wasmLrtMixtureGrad,
+} from "./native/mixture_kernels.ts";
+import {
   LRT_POINTWISE_KERNELS,
   wasmLrtPointwiseFilterGrad,
   wasmLrtPointwiseInputGrad,
@@ -128,6 +133,8 @@ export function installEngine(backendName: string): EngineInstallation {
   if (wasm) _register(LRT_DEPTHWISE_KERNELS.input, backendName, wasmLrtDepthwiseInputGrad);
   if (wasm) _register(LRT_POINTWISE_KERNELS.filter, backendName, wasmLrtPointwiseFilterGrad);
   if (wasm) _register(LRT_POINTWISE_KERNELS.input, backendName, wasmLrtPointwiseInputGrad);
+  if (wasm) _register(LRT_MIXTURE_KERNELS.forward, backendName, wasmLrtMixture);
+  if (wasm) _register(LRT_MIXTURE_KERNELS.gradient, backendName, wasmLrtMixtureGrad);
   if (backendName === "cpu") _register(LRT_SAMPLE_KERNEL, backendName, cpuLrtSampleKernel);
 
   // The summed KL of every variational pair in one loop; webgpu concatenates.

@@ -17,6 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { lrtSample } from "./lrt_sample.ts";
+import { LRT_MIXTURE_KERNELS, type LrtMixtureAttrs } from "./native/mixture_kernels.ts";
 
 /**
  * Draws the mixture of `outputs` (each `[batch, height, width, channels]`)
@@ -46,9 +47,32 @@ export function lrtMixture(
     const thetas = tensors.slice(count, 2 * count);
     const sigma2s = tensors.slice(2 * count);
 
-    const mean = _sum(os.map((o, k) => tf.mul(o, thetas[k])));
-    const variance = _sum(os.map((o, k) => tf.mul(tf.square(o), sigma2s[k])));
-    const [y, ratio] = lrtSample(mean, variance, drawSeed(), varianceEpsilon);
+    const native = _native(os);
+    const named = () => {
+      const inputs: tf.NamedTensorMap = {};
+      os.forEach((o, k) => {
+        inputs[`o${k}`] = o;
+        inputs[`t${k}`] = thetas[k];
+        inputs[`s${k}`] = sigma2s[k];
+      });
+      return inputs;
+    };
+
+    let y: tf.Tensor;
+    let ratio: tf.Tensor;
+    if (native) {
+      // One WebAssembly pass on wasm (native/mixture_kernels.ts).
+      const attrs: LrtMixtureAttrs = { count, seed: drawSeed(), varianceEpsilon };
+      [y, ratio] = tf.engine().runKernel(
+        LRT_MIXTURE_KERNELS.forward,
+        named(),
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+    } else {
+      const mean = _sum(os.map((o, k) => tf.mul(o, thetas[k])));
+      const variance = _sum(os.map((o, k) => tf.mul(tf.square(o), sigma2s[k])));
+      [y, ratio] = lrtSample(mean, variance, drawSeed(), varianceEpsilon);
+    }
     save([...os, ...thetas, ...sigma2s, ratio]);
 
     return {
@@ -57,6 +81,21 @@ export function lrtMixture(
         const savedOutputs = saved.slice(0, count);
         const savedThetas = saved.slice(count, 2 * count);
         const savedSigma2s = saved.slice(2 * count, 3 * count);
+        if (native) {
+          const inputs: tf.NamedTensorMap = { dy, ratio: saved[3 * count] };
+          savedOutputs.forEach((o, k) => {
+            inputs[`o${k}`] = o;
+            inputs[`t${k}`] = savedThetas[k];
+            inputs[`s${k}`] = savedSigma2s[k];
+          });
+          const attrs: LrtMixtureAttrs = { count, seed: 0, varianceEpsilon };
+          return tf.engine().runKernel(
+            LRT_MIXTURE_KERNELS.gradient,
+            inputs,
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
+        }
+
         const g = tf.mul(dy, saved[3 * count]);
 
         const dOutputs: tf.Tensor[] = [];
@@ -78,4 +117,10 @@ export function lrtMixture(
 
 function _sum(tensors: tf.Tensor[]): tf.Tensor {
   return tensors.length === 1 ? tensors[0] : tf.addN(tensors);
+}
+
+/** Whether the current backend mixes these outputs with the WebAssembly kernels. */
+function _native(outputs: tf.Tensor[]): boolean {
+  return tf.getKernel(LRT_MIXTURE_KERNELS.forward, tf.getBackend()) !== undefined &&
+    outputs.every((o) => o.dtype === "float32" && tf.util.arraysEqual(o.shape, outputs[0].shape));
 }

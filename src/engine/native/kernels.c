@@ -518,3 +518,87 @@ void lrt_pointwise_input_grad(const float *dy, const float *ratio, const float *
     }
   }
 }
+
+/* ---- The LRT mixture of an edge's operations ---- */
+
+/*
+ * Forward: mean = Σ θ_k·o_k and variance = Σ σ²_k·o_k² over `count`
+ * operation outputs of n elements each (`outputs`: their addresses), then
+ * the sampling step of lrt_sample into y and ratio. `variance_buffer` holds
+ * n floats.
+ */
+EXPORT("lrt_mixture_forward")
+void lrt_mixture_forward(const int32_t *outputs, const float *theta, const float *sigma2,
+                         int32_t count, int32_t n, float *y, float *ratio, float *variance_buffer,
+                         uint32_t seed, float eps, const double *tables, int32_t *scratch) {
+  for (int32_t i = 0; i < n; i++) {
+    y[i] = 0.0f;
+    variance_buffer[i] = 0.0f;
+  }
+  for (int32_t k = 0; k < count; k++) {
+    const float *o = (const float *)outputs[k];
+    const v128_t t = wasm_f32x4_splat(theta[k]), s = wasm_f32x4_splat(sigma2[k]);
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      v128_t ov = wasm_v128_load(o + i);
+      wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(t, ov)));
+      wasm_v128_store(variance_buffer + i,
+                      wasm_f32x4_add(wasm_v128_load(variance_buffer + i),
+                                     wasm_f32x4_mul(s, wasm_f32x4_mul(ov, ov))));
+    }
+    for (; i < n; i++) {
+      y[i] += theta[k] * o[i];
+      variance_buffer[i] += sigma2[k] * (o[i] * o[i]);
+    }
+  }
+  lrt_sample(y, variance_buffer, y, ratio, n, seed, eps, tables, scratch);
+}
+
+/*
+ * Backward, with g = dy·ratio: do_k = θ_k·dy + σ²_k·o_k·g into the
+ * addresses `grads`, and into `sums` (2·count floats) dθ_k = Σ dy·o_k and
+ * dσ²_k = ½·Σ o_k²·g. Blocks of 256 elements are summed in float32 and the
+ * blocks in float64 (`totals`: 2·count doubles).
+ */
+EXPORT("lrt_mixture_backward")
+void lrt_mixture_backward(const float *dy, const float *ratio, const int32_t *outputs,
+                          const int32_t *grads, const float *theta, const float *sigma2,
+                          int32_t count, int32_t n, float *sums, double *totals) {
+  for (int32_t k = 0; k < 2 * count; k++) totals[k] = 0.0;
+
+  for (int32_t start = 0; start < n; start += 256) {
+    const int32_t stop = start + 256 < n ? start + 256 : n;
+    for (int32_t k = 0; k < count; k++) {
+      const float *o = (const float *)outputs[k];
+      float *d = (float *)grads[k];
+      const v128_t t = wasm_f32x4_splat(theta[k]), s = wasm_f32x4_splat(sigma2[k]);
+      v128_t theta_sum = wasm_f32x4_splat(0.0f), sigma_sum = wasm_f32x4_splat(0.0f);
+      int32_t i = start;
+      for (; i + 4 <= stop; i += 4) {
+        v128_t dv = wasm_v128_load(dy + i), ov = wasm_v128_load(o + i);
+        v128_t og = wasm_f32x4_mul(ov, wasm_f32x4_mul(dv, wasm_v128_load(ratio + i)));
+        wasm_v128_store(d + i, wasm_f32x4_add(wasm_f32x4_mul(t, dv), wasm_f32x4_mul(s, og)));
+        theta_sum = wasm_f32x4_add(theta_sum, wasm_f32x4_mul(dv, ov));
+        sigma_sum = wasm_f32x4_add(sigma_sum, wasm_f32x4_mul(ov, og));
+      }
+      float theta_tail = 0.0f, sigma_tail = 0.0f;
+      for (; i < stop; i++) {
+        float og = o[i] * (dy[i] * ratio[i]);
+        d[i] = theta[k] * dy[i] + sigma2[k] * og;
+        theta_tail += dy[i] * o[i];
+        sigma_tail += o[i] * og;
+      }
+      totals[k] += (double)(wasm_f32x4_extract_lane(theta_sum, 0) + wasm_f32x4_extract_lane(theta_sum, 1) +
+                            wasm_f32x4_extract_lane(theta_sum, 2) + wasm_f32x4_extract_lane(theta_sum, 3) +
+                            theta_tail);
+      totals[count + k] +=
+          (double)(wasm_f32x4_extract_lane(sigma_sum, 0) + wasm_f32x4_extract_lane(sigma_sum, 1) +
+                   wasm_f32x4_extract_lane(sigma_sum, 2) + wasm_f32x4_extract_lane(sigma_sum, 3) +
+                   sigma_tail);
+    }
+  }
+  for (int32_t k = 0; k < count; k++) {
+    sums[k] = (float)totals[k];
+    sums[count + k] = (float)(0.5 * totals[count + k]);
+  }
+}

@@ -245,6 +245,87 @@ export class NativeKernels {
   }
 
   /**
+   * The forward pass of an edge's LRT mixture: mean = Σ θ_k·o_k and
+   * variance = Σ σ²_k·o_k², then the sampling step into y and ratio.
+   */
+  lrtMixtureForward(
+    outputs: tf.TensorInfo[],
+    thetas: number[],
+    sigma2s: number[],
+    y: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    seed: number,
+    eps: number,
+  ): void {
+    const count = outputs.length;
+    const size = tf.util.sizeFromShape(y.shape);
+    const header = _align16(3 * count * 4);
+    const address = this.workspace(header + size * 4);
+    new Int32Array(this.memory.buffer, address, count).set(outputs.map((o) => this.address(o)));
+    new Float32Array(this.memory.buffer, address + 4 * count, count).set(thetas);
+    new Float32Array(this.memory.buffer, address + 8 * count, count).set(sigma2s);
+    this.exports.lrt_mixture_forward(
+      address,
+      address + 4 * count,
+      address + 8 * count,
+      count,
+      size,
+      this.address(y),
+      this.address(ratio),
+      address + header,
+      seed >>> 0,
+      eps,
+      this.tables,
+      this.scratch,
+    );
+  }
+
+  /**
+   * The backward pass of an edge's LRT mixture: writes do_k into `grads` and
+   * returns [dθ_1 … dθ_K, dσ²_1 … dσ²_K].
+   */
+  lrtMixtureBackward(
+    dy: tf.TensorInfo,
+    ratio: tf.TensorInfo,
+    outputs: tf.TensorInfo[],
+    grads: tf.TensorInfo[],
+    thetas: number[],
+    sigma2s: number[],
+  ): Float32Array {
+    const count = outputs.length;
+    const header = _align16(6 * count * 4);
+    const address = this.workspace(header + 2 * count * 8);
+    const buffer = this.memory.buffer;
+    new Int32Array(buffer, address, count).set(outputs.map((o) => this.address(o)));
+    new Int32Array(buffer, address + 4 * count, count).set(grads.map((g) => this.address(g)));
+    new Float32Array(buffer, address + 8 * count, count).set(thetas);
+    new Float32Array(buffer, address + 12 * count, count).set(sigma2s);
+    this.exports.lrt_mixture_backward(
+      this.address(dy),
+      this.address(ratio),
+      address,
+      address + 4 * count,
+      address + 8 * count,
+      address + 12 * count,
+      count,
+      tf.util.sizeFromShape(dy.shape),
+      address + 16 * count,
+      address + header,
+    );
+    return new Float32Array(this.memory.buffer, address + 16 * count, 2 * count).slice();
+  }
+
+  /** Writes `value` into a scalar tensor in the heap. */
+  setScalar(info: tf.TensorInfo, value: number): void {
+    new Float32Array(this.memory.buffer, this.address(info), 1)[0] = value;
+  }
+
+  /** The float32 value of a scalar tensor in the heap. */
+  scalar(info: tf.TensorInfo): number {
+    return new Float32Array(this.memory.buffer, this.address(info), 1)[0];
+  }
+
+  /**
    * Writes `geometry` into the workspace and returns its address and that of
    * the float64 totals after it (2·k·k·C doubles).
    */
@@ -276,6 +357,10 @@ export class NativeKernels {
       this.scratch,
     );
   }
+}
+
+function _align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
 }
 
 /** Pixels, input channels and output channels of a 1×1 convolution from x to dy. */

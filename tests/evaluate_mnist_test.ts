@@ -11,18 +11,20 @@ await initBackend("wasm");
 setLogLevel("warn");
 
 // Chance is 90 % error for 10 classes. On 500 test images a network at
-// chance has a standard deviation of √(0.9·0.1/500) ≈ 1.3 points, so 75 %
-// is more than 11 deviations below chance. This run reached 49.0 % with
-// tfjs 4.22.0 on wasm (seeded, so it repeats); PyTorch 1.13 reached 80.0 %
-// and 64.8 % with learning rates 0.05 and 0.01 on a comparable budget.
-const _MAX_TEST_ERROR = 75;
+// chance has a standard deviation of √(0.9·0.1/500) ≈ 1.3 points, so 60 %
+// is more than 20 deviations below chance. Two epochs at DARTS's learning
+// rate reached 29.6 % and 36.4 % on wasm with two builds of the engine whose
+// gradients differ only in float32 summation order: one short epoch at
+// lr 0.05 was too chaotic to test (49.0 % and 77.4 % for the same builds;
+// PyTorch 1.13 reached 80.0 % on a comparable budget).
+const _MAX_TEST_ERROR = 60;
 
-Deno.test("DARTS_V2 learns MNIST in one short epoch", async () => {
+Deno.test("DARTS_V2 learns MNIST in two short epochs", async () => {
   const dataset = await loadDataset("mnist");
   const before = tf.memory().numTensors;
 
-  // 3 cells, C = 8, 300 images per class, 1 epoch, batch 32: about 94 steps,
-  // 30 to 60 seconds on one wasm thread.
+  // 3 cells, C = 8, 300 images per class, 2 epochs, batch 32: about 188
+  // steps, 30 to 60 seconds on one wasm thread.
   const outcome = await runEvaluation({
     genotype: DARTS_V2.genotype,
     dataset,
@@ -31,8 +33,8 @@ Deno.test("DARTS_V2 learns MNIST in one short epoch", async () => {
       cells: 3,
       initChannels: 8,
       batchSize: 32,
-      epochs: 1,
-      learningRate: 0.05,
+      epochs: 2,
+      learningRate: 0.025,
       cutoutLength: 0,
       cropPadding: 0,
       horizontalFlip: false,

@@ -66,11 +66,11 @@ export class NativeKernels {
 
     // Layout of kernels.c's Tables: w and f as 128 doubles each, then k as 128 uint32.
     const { k, w, f } = zigguratTables();
-    this.tables = backend.wasm._malloc(256 * 8 + 128 * 4);
+    this.tables = this.allocate(256 * 8 + 128 * 4);
     new Float64Array(memory.buffer, this.tables, 128).set(w);
     new Float64Array(memory.buffer, this.tables + 128 * 8, 128).set(f);
     new Uint32Array(memory.buffer, this.tables + 256 * 8, 128).set(k);
-    this.scratch = backend.wasm._malloc(_SCRATCH_INTEGERS * 4);
+    this.scratch = this.allocate(_SCRATCH_INTEGERS * 4);
   }
 
   /** Heap address of a tensor's data. */
@@ -82,7 +82,7 @@ export class NativeKernels {
           "it was disposed or lives on another backend.",
       );
     }
-    return data.memoryOffset;
+    return data.memoryOffset >>> 0;
   }
 
   /**
@@ -337,12 +337,28 @@ export class NativeKernels {
     return [address, address + totalsOffset];
   }
 
+  /**
+   * Allocates `bytes` from the backend's heap. emscripten returns addresses
+   * as signed 32-bit integers, negative above 2 GiB, so they are read as
+   * unsigned before JavaScript uses them as byte offsets.
+   */
+  private allocate(bytes: number): number {
+    const address = this.backend.wasm._malloc(bytes) >>> 0;
+    if (address === 0) {
+      throw new Error(
+        `Cannot allocate ${bytes} bytes of scratch memory in the wasm heap: it is full. ` +
+          "Use a smaller batch or network.",
+      );
+    }
+    return address;
+  }
+
   /** A scratch area of at least `bytes` bytes (8-aligned), kept between calls. */
   private workspace(bytes: number): number {
     if (bytes > this.workspaceBytes) {
       if (this.workspaceAddress !== 0) this.backend.wasm._free(this.workspaceAddress);
       this.workspaceBytes = Math.max(bytes, 2 * this.workspaceBytes);
-      this.workspaceAddress = this.backend.wasm._malloc(this.workspaceBytes);
+      this.workspaceAddress = this.allocate(this.workspaceBytes);
     }
     return this.workspaceAddress;
   }

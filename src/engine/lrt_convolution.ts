@@ -178,13 +178,13 @@ function _lrt(
   return run(x, theta, logSigma2) as tf.Tensor4D;
 }
 
-/** Whether the current backend runs both LRT depthwise gradients as single kernels. */
+/** Tests whether the current backend runs both LRT depthwise gradients as single kernels. */
 function _nativeDepthwise(inputShape: Shape4, filterShape: Shape4): boolean {
   return tf.getKernel(LRT_DEPTHWISE_KERNELS.filter, tf.getBackend()) !== undefined &&
     nativeDepthwiseSupports(inputShape, filterShape);
 }
 
-/** Whether the current backend runs both LRT gradients of this 1×1 convolution as single kernels. */
+/** Tests whether the current backend runs both LRT gradients of this 1×1 convolution as single kernels. */
 function _nativePointwise(inputShape: Shape4, filterShape: Shape4): boolean {
   return tf.getKernel(LRT_POINTWISE_KERNELS.filter, tf.getBackend()) !== undefined &&
     nativePointwiseSupports(inputShape, filterShape);

@@ -119,7 +119,7 @@ function _sum(tensors: tf.Tensor[]): tf.Tensor {
   return tensors.length === 1 ? tensors[0] : tf.addN(tensors);
 }
 
-/** Whether the current backend mixes these outputs with the WebAssembly kernels. */
+/** Tests whether the current backend mixes these outputs with the WebAssembly kernels. */
 function _native(outputs: tf.Tensor[]): boolean {
   return tf.getKernel(LRT_MIXTURE_KERNELS.forward, tf.getBackend()) !== undefined &&
     outputs.every((o) => o.dtype === "float32" && tf.util.arraysEqual(o.shape, outputs[0].shape));

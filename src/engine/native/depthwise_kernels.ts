@@ -38,7 +38,7 @@ interface _WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-/** Whether the native kernels handle a depthwise convolution with these shapes. */
+/** Tests whether the native kernels handle a depthwise convolution with these shapes. */
 export function nativeDepthwiseSupports(
   inputShape: readonly number[],
   filterShape: readonly number[],

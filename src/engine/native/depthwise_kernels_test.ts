@@ -45,7 +45,7 @@ function _tensor(array: Array4): tf.Tensor4D {
   return tf.tensor4d(Float32Array.from(array.values), array.shape);
 }
 
-/** The float32-rounded copy, so that the reference sees the kernel's inputs exactly. */
+/** Rounds to float32, so that the reference gets exactly the kernel's inputs. */
 function _rounded(array: Array4): Array4 {
   return { values: Float64Array.from(Float32Array.from(array.values)), shape: array.shape };
 }

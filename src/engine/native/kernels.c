@@ -86,7 +86,7 @@ static inline void stream_seed(Stream *s, uint32_t seed, int32_t *buffer) {
   uint32_t counter = seed;
   uint32_t w[16];
   for (int i = 0; i < 16; i++) w[i] = split_next(&counter);
-  /* Stream j has state words w[4j .. 4j+3]; lane j of s_i holds word i of stream j. */
+  /* Stream j has state words w[4j .. 4j+3], and lane j of s_i contains word i of stream j. */
   s->s0 = wasm_i32x4_make(w[0], w[4], w[8], w[12]);
   s->s1 = wasm_i32x4_make(w[1], w[5], w[9], w[13]);
   s->s2 = wasm_i32x4_make(w[2], w[6], w[10], w[14]);
@@ -151,7 +151,7 @@ static inline __attribute__((always_inline)) double normal_from(Stream *s, int32
 /*
  * Writes n draws, rounded to float32, to `out`. Four draws at a time take
  * the fast path together when all four integers fall inside their boxes
- * (about 90 % of blocks); otherwise the four are drawn one by one, which is
+ * (about 90 % of blocks). Otherwise the four are drawn one by one. That is
  * the same computation in the same order, so the values do not depend on
  * the blocking.
  */
@@ -192,7 +192,7 @@ static inline void normal_fill(float *out, int32_t n, uint32_t seed, const doubl
 /*
  * The LRT sampling step in float32: e ~ N(0, 1) from `seed` (rounded to
  * float32), std = sqrt(variance + eps), y = mean + e·std, ratio = e / std.
- * `tables` is laid out as in Tables and `scratch` holds CAPACITY integers.
+ * `tables` is laid out as in Tables and `scratch` has room for CAPACITY integers.
  * The draws go into `ratio` first; one SIMD pass then computes both outputs.
  */
 EXPORT("lrt_sample")
@@ -317,7 +317,7 @@ static void depthwise_filter_sums(const Geometry *g, const float *x, const float
     }
   }
 
-  /* totals holds, per tap, groups of 8 doubles: 4 theta sums then 4 variance sums. */
+  /* Per tap, totals contains groups of 8 doubles: 4 theta sums, then 4 variance sums. */
   for (int32_t t = 0; t < taps; t++) {
     for (int32_t c = 0; c < C; c += 4) {
       const double *slot = totals + 2 * t * C + 2 * c;
@@ -446,7 +446,7 @@ void lrt_depthwise_input_grad(const Geometry *geometry, const float *dy, const f
  * Filter gradients of a pointwise LRT convolution over `pixels` rows of
  * x [pixels, in] and dy, ratio [pixels, out] (out divisible by 4):
  * dθ[i, o] = Σ x·dy and d log σ²[i, o] = ½σ²[i, o]·Σ x²·dy·ratio.
- * `scratch` holds 2·in·out floats and 2·in·out doubles (in that order).
+ * `scratch` has room for 2·in·out floats and then 2·in·out doubles.
  */
 EXPORT("lrt_pointwise_filter_grad")
 void lrt_pointwise_filter_grad(const float *x, const float *dy, const float *ratio,

@@ -2,7 +2,7 @@
 
 /** SHA-256 of the kernels.c this module was compiled from. */
 export const KERNELS_SOURCE_SHA256 =
-  "dc13ae7953e3db7e2a6a196b3d1035136fd0235abe9083c262925b5933daa89b";
+  "fef7fee86b6f25d4e3db315cf8a3a7f8f58a12d34218540fabdcfdea50c572a0";
 
 /** The compiler and flags. */
 export const KERNELS_COMPILER =

@@ -320,7 +320,7 @@ export class NativeKernels {
     new Float32Array(this.memory.buffer, this.address(info), 1)[0] = value;
   }
 
-  /** The float32 value of a scalar tensor in the heap. */
+  /** Reads the float32 value of a scalar tensor in the heap. */
   scalar(info: tf.TensorInfo): number {
     return new Float32Array(this.memory.buffer, this.address(info), 1)[0];
   }
@@ -353,7 +353,7 @@ export class NativeKernels {
     return address;
   }
 
-  /** A scratch area of at least `bytes` bytes (8-aligned), kept between calls. */
+  /** Returns a scratch area of at least `bytes` bytes (8-aligned), kept between calls. */
   private workspace(bytes: number): number {
     if (bytes > this.workspaceBytes) {
       if (this.workspaceAddress !== 0) this.backend.wasm._free(this.workspaceAddress);

@@ -24,7 +24,7 @@ interface _WasmBackend {
 }
 
 /**
- * Whether the kernels handle a convolution of input `inputShape` with filter
+ * Tests whether the kernels handle a convolution of input `inputShape` with filter
  * `filterShape`: 1×1, both channel counts divisible by 4. The caller checks
  * stride 1, no padding and no dilation.
  */

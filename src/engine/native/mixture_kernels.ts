@@ -11,7 +11,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { nativeKernels } from "./module.ts";
+import { type NativeKernels, nativeKernels } from "./module.ts";
 
 /** Names of the kernels. */
 export const LRT_MIXTURE_KERNELS = {
@@ -40,10 +40,7 @@ interface _WasmBackend {
 export const wasmLrtMixture: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { count, seed, varianceEpsilon } = attrs as unknown as LrtMixtureAttrs;
   const native = nativeKernels(backend);
-  const named = inputs as Record<string, tf.TensorInfo>;
-  const outputs = _list(named, "o", count);
-  const thetas = _list(named, "t", count).map((t) => native.scalar(t));
-  const sigma2s = _list(named, "s", count).map((s) => native.scalar(s));
+  const { outputs, thetas, sigma2s } = _operands(inputs, count, native);
 
   const wasm = backend as unknown as _WasmBackend;
   const y = wasm.makeOutput(outputs[0].shape, "float32");
@@ -59,19 +56,24 @@ export const wasmLrtMixture: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 export const wasmLrtMixtureGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { count } = attrs as unknown as LrtMixtureAttrs;
   const native = nativeKernels(backend);
-  const named = inputs as Record<string, tf.TensorInfo>;
-  const outputs = _list(named, "o", count);
-  const thetas = _list(named, "t", count).map((t) => native.scalar(t));
-  const sigma2s = _list(named, "s", count).map((s) => native.scalar(s));
+  const { outputs, thetas, sigma2s } = _operands(inputs, count, native);
+  const { dy, ratio } = inputs as Record<string, tf.TensorInfo>;
 
   const wasm = backend as unknown as _WasmBackend;
   const grads = outputs.map((o) => wasm.makeOutput(o.shape, "float32"));
   const scalars = Array.from({ length: 2 * count }, () => wasm.makeOutput([], "float32"));
-  const sums = native.lrtMixtureBackward(named.dy, named.ratio, outputs, grads, thetas, sigma2s);
+  const sums = native.lrtMixtureBackward(dy, ratio, outputs, grads, thetas, sigma2s);
   scalars.forEach((scalar, i) => native.setScalar(scalar, sums[i]));
   return [...grads, ...scalars];
 };
 
-function _list(named: Record<string, tf.TensorInfo>, prefix: string, count: number) {
-  return Array.from({ length: count }, (_, k) => named[`${prefix}${k}`]);
+/** Reads the K operation outputs and the values of their θ and σ² scalars. */
+function _operands(inputs: tf.NamedTensorInfoMap, count: number, native: NativeKernels) {
+  const named = inputs as Record<string, tf.TensorInfo>;
+  const list = (prefix: string) => Array.from({ length: count }, (_, k) => named[`${prefix}${k}`]);
+  return {
+    outputs: list("o"),
+    thetas: list("t").map((t) => native.scalar(t)),
+    sigma2s: list("s").map((s) => native.scalar(s)),
+  };
 }

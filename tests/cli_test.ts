@@ -138,3 +138,15 @@ Deno.test("cli dry run lists every unit", async () => {
   assert.equal(rows.length, 4);
   assert.match(rows[0], /^[0-9a-f]{16} {2}mnist/);
 });
+
+Deno.test("cli explains a folder outside the permissions", async () => {
+  // The helper grants no write access, as a task grants none outside its folders.
+  const folder = await Deno.makeTempDir();
+  const { code, stderr } = await cli("tables", "--out-dir", `${folder}/tables`);
+
+  assert.equal(code, 2);
+  assert.match(stderr, /^error: Requires write access to ".*tables"\.$/m);
+  assert.match(stderr, /Choose a folder there, or run\s+`deno run`/);
+  assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "a stack trace was printed");
+  await Deno.remove(folder, { recursive: true });
+});

@@ -79,6 +79,17 @@ export function reportError(error: unknown): number {
     return error.exitCode;
   }
 
+  if (error instanceof Deno.errors.NotCapable) {
+    // Each deno task grants access only to the folders it needs (deno.json).
+    console.error(`error: ${error.message.replace(/, run again with.*$/, "")}.`);
+    console.error(
+      "  - Each deno task may read and write only the folders it uses and /tmp (its " +
+        "--allow-read and --allow-write in deno.json). Choose a folder there, or run " +
+        "`deno run` on src/cli/main.ts with your own --allow-read and --allow-write.",
+    );
+    return 2;
+  }
+
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return 1;
 }

@@ -105,7 +105,11 @@ export async function loadDataset(name: DatasetName, options: LoadOptions = {}):
       const reason = (error as Error).message;
       attempts.push({ source: candidate.source, location: candidate.location, reason });
       onProgress({ ...event, status: "failed", detail: reason });
-      log.debug(`${name}: ${candidate.source} ${candidate.location} failed: ${reason}`);
+      // A directory the user named deserves a visible line; the fallbacks do not.
+      const given = candidate.source === "source directory" && options.sourceDir !== undefined;
+      const message = `${name}: ${candidate.source} ${candidate.location} failed: ${reason}`;
+      if (given) log.warn(`${message}. Trying the next source.`);
+      else log.debug(message);
       continue;
     }
 

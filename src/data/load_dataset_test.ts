@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { setLogSink } from "../util/log.ts";
 import { loadDataset } from "./load_dataset.ts";
 import { DatasetIntegrityError, DatasetUnavailableError } from "./errors.ts";
 import type { DatasetProgressEvent } from "./progress.ts";
@@ -277,4 +278,25 @@ Deno.test("loadDataset rejects an unknown dataset name", async () => {
     loadDataset("svhn" as "mnist", { cacheDir: "/nonexistent" }),
     /Cannot load dataset "svhn": expected one of mnist, fashion-mnist, cifar10/,
   );
+});
+
+Deno.test("loadDataset warns when the given source directory fails", async () => {
+  const fake = await fakeIdxFiles(20, 10, 5);
+  const { root, cacheDir, sourceDir, options } = await isolated(fake.digests);
+  const lines: string[] = [];
+  const previous = setLogSink((level, tag, message) => lines.push(`${level} [${tag}] ${message}`));
+
+  try {
+    await assert.rejects(
+      loadDataset("mnist", { ...options, cacheDir, sourceDir }),
+      DatasetUnavailableError,
+    );
+  } finally {
+    setLogSink(previous);
+  }
+
+  const warning = lines.find((line) => line.startsWith("warn"));
+  assert.ok(warning !== undefined, `no warning among ${JSON.stringify(lines)}`);
+  assert.match(warning, /source directory .*source failed: .*not an existing directory/);
+  await Deno.remove(root, { recursive: true });
 });

@@ -103,7 +103,7 @@ Deno.test("cli rejects invalid JSON", async () => {
   const { code, stderr } = await cli("reproduce", "--dry-run", path);
 
   assert.equal(code, 2);
-  assert.match(stderr, /error: Cannot load experiment .*: invalid JSON/);
+  assert.match(stderr, /error: Cannot load experiment .*: invalid JSON at line 1, column 15 /);
   await Deno.remove(path);
 });
 

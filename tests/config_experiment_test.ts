@@ -57,7 +57,13 @@ Deno.test("experiment accepts a valid file", () => {
 Deno.test("experiment rejects invalid JSON with position", () => {
   const error = parseError('{"version": 1,,}');
   assert.match(error.message, /experiments\/test\.json: invalid JSON/);
-  assert.match(error.message, /position|column|line/);
+  assert.match(error.message, /at line 1, column 15 \(/);
+});
+
+Deno.test("experiment locates an invalid literal", () => {
+  const error = parseError('{\n  "version": tru\n}');
+  assert.match(error.message, /invalid JSON at line 2, column 14 \(Unexpected token/);
+  assert.doesNotMatch(error.message, /is not valid JSON/);
 });
 
 Deno.test("experiment rejects unknown key with its path", () => {

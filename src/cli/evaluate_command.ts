@@ -6,6 +6,7 @@
  * @module
  */
 
+import { JsonSyntaxError, parseJson } from "../config/json_syntax.ts";
 import { Command, Option } from "@commander-js/extra-typings";
 import { UserError } from "../config/errors.ts";
 import { loadDataset } from "../data/mod.ts";
@@ -176,9 +177,12 @@ async function _readGenotype(nameOrFile: string): Promise<Genotype> {
 
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJson(text);
   } catch (error) {
-    throw new UserError(`Cannot parse genotype JSON in ${nameOrFile}: ${(error as Error).message}`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new UserError(
+      `Cannot parse genotype JSON in ${nameOrFile}: ${error.message}. Fix the syntax there.`,
+    );
   }
   const parsed = GenotypeSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {

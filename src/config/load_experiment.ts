@@ -6,6 +6,7 @@
  * @module
  */
 
+import { JsonSyntaxError, parseJson } from "./json_syntax.ts";
 import type { z } from "zod";
 import { UserError } from "./errors.ts";
 import { type ExperimentFile, ExperimentFileSchema } from "./experiment.ts";
@@ -53,13 +54,12 @@ export function parseExperiment(
 ): ExperimentFile {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJson(text);
   } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
     throw new UserError(
-      `Cannot load experiment ${path}: invalid JSON (${
-        (error as Error).message
-      }). Fix the syntax ` +
-        "at that position.",
+      `Cannot load experiment ${path}: invalid JSON at line ${error.line}, column ` +
+        `${error.column} (${error.reason}). Fix the syntax there.`,
     );
   }
 

@@ -106,9 +106,9 @@ export async function loadDataset(name: DatasetName, options: LoadOptions = {}):
       attempts.push({ source: candidate.source, location: candidate.location, reason });
       onProgress({ ...event, status: "failed", detail: reason });
       // A directory the user named deserves a visible line; the fallbacks do not.
-      const given = candidate.source === "source directory" && options.sourceDir !== undefined;
+      const userDirectory = candidate.source === "source directory" && options.sourceDir !== undefined;
       const message = `${name}: ${candidate.source} ${candidate.location} failed: ${reason}`;
-      if (given) log.warn(`${message}. Trying the next source.`);
+      if (userDirectory) log.warn(`${message}. Trying the next source.`);
       else log.debug(message);
       continue;
     }

@@ -142,7 +142,7 @@ Deno.test("cli dry run lists every unit", async () => {
 Deno.test("cli explains a folder outside the permissions", async () => {
   // The helper grants no write access, as a task grants none outside its folders.
   const folder = await Deno.makeTempDir();
-  const { code, stderr } = await cli("tables", "--out-dir", `${folder}/tables`);
+  const { code, stderr } = await cli("tables", "--tables-dir", `${folder}/tables`);
 
   assert.equal(code, 2);
   assert.match(stderr, /^error: Requires write access to ".*tables"\.$/m);

@@ -25,8 +25,10 @@ export function tablesCommand() {
       ),
     )
     .addOption(
-      new Option("--out-dir <dir>", "folder of the Markdown tables").default("paper-tables"),
+      new Option("--tables-dir <dir>", "folder of the Markdown tables").default("paper-tables"),
     )
+    // The earlier name of --tables-dir, which reproduce has always used.
+    .addOption(new Option("--out-dir <dir>").hideHelp())
     .addOption(logLevelOption())
     .addHelpText(
       "after",
@@ -38,18 +40,19 @@ export function tablesCommand() {
     .exitOverride()
     .action(async (options) => {
       if (options.logLevel !== undefined) setLogLevel(options.logLevel);
+      const tablesDir = options.outDir ?? options.tablesDir;
 
       if (!options.check) {
         const written = await renderAllTables(
           options.resultsDir,
           options.references,
-          options.outDir,
+          tablesDir,
         );
         console.log(`wrote ${written.length} table(s): ${written.join(", ") || "none"}`);
         return;
       }
 
-      const stale = await checkTables(options.resultsDir, options.references, options.outDir);
+      const stale = await checkTables(options.resultsDir, options.references, tablesDir);
       if (stale.length > 0) {
         throw new UserError(
           `${stale.length} table(s) are stale; run \`deno task tables\` and commit the result.`,

@@ -27,7 +27,7 @@ export function tablesCommand() {
     .addOption(
       new Option("--tables-dir <dir>", "folder of the Markdown tables").default("paper-tables"),
     )
-    // The earlier name of --tables-dir, which reproduce has always used.
+    // The earlier name of this command's --tables-dir, kept so that existing scripts work.
     .addOption(new Option("--out-dir <dir>").hideHelp())
     .addOption(logLevelOption())
     .addHelpText(

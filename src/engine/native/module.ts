@@ -356,9 +356,13 @@ export class NativeKernels {
   /** Returns a scratch area of at least `bytes` bytes (8-aligned), kept between calls. */
   private workspace(bytes: number): number {
     if (bytes > this.workspaceBytes) {
+      // Allocate before freeing: when the heap is full the old block stays
+      // valid and owned, instead of being handed to the next tensor.
+      const size = Math.max(bytes, 2 * this.workspaceBytes);
+      const address = this.allocate(size);
       if (this.workspaceAddress !== 0) this.backend.wasm._free(this.workspaceAddress);
-      this.workspaceBytes = Math.max(bytes, 2 * this.workspaceBytes);
-      this.workspaceAddress = this.allocate(this.workspaceBytes);
+      this.workspaceAddress = address;
+      this.workspaceBytes = size;
     }
     return this.workspaceAddress;
   }

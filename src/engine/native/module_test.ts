@@ -53,3 +53,24 @@ Deno.test("the WebAssembly kernels refuse a backend without wasm memory", async 
 
   assert.throws(() => nativeKernels(tf.backend()), /They run on tfjs's wasm backend only/);
 });
+
+Deno.test("a failed scratch allocation keeps the old block", async () => {
+  await initBackend("wasm");
+  const kernels = nativeKernels(tf.backend()) as unknown as {
+    workspace(bytes: number): number;
+    address(info: tf.TensorInfo): number;
+  };
+  const first = kernels.workspace(1 << 20);
+  const ballast = tf.zeros([2 ** 29]);
+
+  try {
+    // 2 GiB of ballast plus 2.5 GiB of scratch exceed the 4 GiB heap.
+    assert.throws(() => kernels.workspace(2.5 * 2 ** 30), /wasm heap/);
+    const tensor = tf.zeros([1024]);
+    assert.notEqual(kernels.address(tensor), first, "a new tensor got the scratch block");
+    assert.equal(kernels.workspace(4096), first, "the scratch block moved");
+    tensor.dispose();
+  } finally {
+    ballast.dispose();
+  }
+});

@@ -106,7 +106,8 @@ export async function loadDataset(name: DatasetName, options: LoadOptions = {}):
       attempts.push({ source: candidate.source, location: candidate.location, reason });
       onProgress({ ...event, status: "failed", detail: reason });
       // A directory the user named deserves a visible line; the fallbacks do not.
-      const userDirectory = candidate.source === "source directory" && options.sourceDir !== undefined;
+      const userDirectory = candidate.source === "source directory" &&
+        options.sourceDir !== undefined;
       const message = `${name}: ${candidate.source} ${candidate.location} failed: ${reason}`;
       if (userDirectory) log.warn(`${message}. Trying the next source.`);
       else log.debug(message);

@@ -150,3 +150,11 @@ Deno.test("cli explains a folder outside the permissions", async () => {
   assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "a stack trace was printed");
   await Deno.remove(folder, { recursive: true });
 });
+
+Deno.test("cli bench rejects an unknown case", async () => {
+  const { code, stderr } = await cli("bench", "--only", "nope");
+
+  assert.equal(code, 2);
+  assert.match(stderr, /^error: Cannot run the benchmark with --only nope: expected/m);
+  assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "a stack trace was printed");
+});

@@ -127,4 +127,11 @@ Deno.test("renderBenchmarkSection names heap exhaustion and slow cases", () => {
   assert.ok(section.includes("does not fit in the 4 GiB wasm heap"));
   assert.ok(section.includes("skipped: too slow (one step took 25.0 s)"));
   assert.ok(section.includes("not run: not installed"));
+
+  const dirty = renderBenchmarkSection(report, "deno task bench", {
+    commit: "0123456789abcdef",
+    dirty: true,
+  });
+  assert.match(dirty, /UTC at commit 0123456 with uncommitted changes with `deno task bench`/);
+  assert.match(section, /UTC at an unknown commit with/);
 });

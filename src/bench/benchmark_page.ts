@@ -16,11 +16,20 @@ export const END_MARKER = "<!-- bench:end -->";
 const _MIB = 2 ** 20;
 
 /** The generated part of the page: machine, command, numbers and ratios. */
-export function renderBenchmarkSection(report: StepSuiteReport, command: string): string {
+export function renderBenchmarkSection(
+  report: StepSuiteReport,
+  command: string,
+  source: { commit: string | null; dirty: boolean | null } = { commit: null, dirty: null },
+): string {
   const { machine, pytorch } = report;
   const load = (values: number[] | null) => values === null ? "unknown" : values[0].toFixed(2);
+  const commit = source.commit === null
+    ? "an unknown commit"
+    : `commit ${source.commit.slice(0, 7)}${
+      source.dirty === true ? " with uncommitted changes" : ""
+    }`;
   const lines: string[] = [
-    `Measured ${report.date.slice(0, 16).replace("T", " ")} UTC with \`${command}\`.`,
+    `Measured ${report.date.slice(0, 16).replace("T", " ")} UTC at ${commit} with \`${command}\`.`,
     "",
     "| machine | |",
     "|---|---|",

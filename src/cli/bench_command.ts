@@ -17,12 +17,15 @@ import {
 } from "../bench/step_suite.ts";
 import type { BackendName } from "../engine/backend.ts";
 import { writeFileAtomic } from "../train/checkpoint.ts";
+import { UserError } from "../config/errors.ts";
+import { gitState } from "../results/provenance.ts";
 import { setLogLevel } from "../util/log.ts";
 import { dataDirOption, logLevelOption } from "./common_options.ts";
 import { examples } from "./help_examples.ts";
 
 const _CASES = ["data-load", "mixed-op", "darts", "vinnas"] as const;
 const _BACKENDS = ["wasm", "cpu", "webgpu"] as const;
+const _STEP_KINDS = ["mixed-op", "darts", "vinnas"] as const;
 
 /** Builds the `bench` subcommand. */
 export function benchCommand() {
@@ -86,12 +89,12 @@ export function benchCommand() {
         ["deno task bench", "all benchmarks; updates docs/BENCHMARKS.md"],
         [
           "deno task bench --only vinnas,darts --backends wasm --sizes quick",
-          "the supergraph steps on wasm at the quick size",
+          "the supergraph steps on wasm at the quick size; the page stays as it is",
         ],
       ),
     )
     .exitOverride()
-    .action(async (options) => {
+    .action(async (options, command) => {
       if (options.logLevel !== undefined) setLogLevel(options.logLevel);
       const cases = _list(options.only, _CASES, "--only");
       const backends = _list(options.backends, _BACKENDS, "--backends") as BackendName[];
@@ -146,11 +149,25 @@ export function benchCommand() {
       await Deno.mkdir(".bench", { recursive: true });
       await writeFileAtomic(options.out, JSON.stringify({ dataLoad, steps }, null, 2) + "\n");
       console.log(`wrote ${options.out}`);
-      if (steps !== undefined && options.page !== false) {
-        const command = ["deno task bench", ...Deno.args.slice(1)].join(" ");
-        await writeBenchmarkPage(options.page, renderBenchmarkSection(steps, command));
-        console.log(`updated ${options.page}`);
+      if (steps === undefined || options.page === false) return;
+
+      // A partial run would replace the page's full results with a few rows,
+      // so it updates the page only when --page names it explicitly.
+      const full = _STEP_KINDS.every((kind) => kinds.includes(kind)) &&
+        _BACKENDS.every((backend) => backends.includes(backend)) &&
+        sizes.length === 2 && options.pytorch;
+      const pageGiven = command.getOptionValueSource("page") === "cli";
+      if (!full && !pageGiven) {
+        console.log(
+          `left ${options.page} as it is: this run covers part of the suite ` +
+            "(pass --page FILE to write it anyway)",
+        );
+        return;
       }
+      const invocation = ["deno task bench", ...Deno.args.slice(1)].join(" ");
+      const section = renderBenchmarkSection(steps, invocation, await gitState());
+      await writeBenchmarkPage(options.page, section);
+      console.log(`updated ${options.page}`);
     });
 }
 
@@ -158,7 +175,7 @@ function _list<T extends string>(value: string, allowed: readonly T[], flag: str
   const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
   for (const item of items) {
     if (!allowed.includes(item as T)) {
-      throw new Error(
+      throw new UserError(
         `Cannot run the benchmark with ${flag} ${item}: expected a comma-separated subset of ` +
           `${allowed.join(", ")}.`,
       );
@@ -170,7 +187,9 @@ function _list<T extends string>(value: string, allowed: readonly T[], flag: str
 function _number(value: string, flag: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) {
-    throw new Error(`Cannot run the benchmark with ${flag} ${value}: expected a positive number.`);
+    throw new UserError(
+      `Cannot run the benchmark with ${flag} ${value}: expected a positive number.`,
+    );
   }
   return parsed;
 }

@@ -19,7 +19,7 @@ export function networkCandidate(
     location: base,
     skipReason: allowNetwork
       ? undefined
-      : "disabled (option allowNetwork, CLI flag --allow-network)",
+      : "disabled (option allowNetwork, CLI flag --allow-download)",
     read: () => readNetwork(base, context),
   };
 }

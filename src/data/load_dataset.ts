@@ -193,7 +193,7 @@ export function remediesFor(spec: DatasetSpec): string[] {
         `${archive.memberDirectory}/, or with ${archive.name}`,
   );
   remedies.push(
-    `pass --allow-network (option allowNetwork) to download from ${spec.network.baseUrl}, ` +
+    `pass --allow-download (option allowNetwork) to download from ${spec.network.baseUrl}, ` +
       "and grant --allow-net",
   );
   return remedies;

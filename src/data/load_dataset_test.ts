@@ -220,11 +220,11 @@ Deno.test("loadDataset lists every source tried and the remedies", async () => {
   assert.match(error.message, /disabled \(option allowPackages\)/);
   assert.match(
     error.message,
-    /network .*disabled \(option allowNetwork, CLI flag --allow-network\)/,
+    /network .*disabled \(option allowNetwork, CLI flag --allow-download\)/,
   );
   assert.match(error.message, /sudo apt-get update && sudo apt-get install dataset-fashion-mnist/);
   assert.match(error.message, /--source-dir DIR/);
-  assert.match(error.message, /--allow-network/);
+  assert.match(error.message, /--allow-download/);
   await Deno.remove(root, { recursive: true });
 });
 

@@ -62,7 +62,7 @@ Deno.test("experiment rejects invalid JSON with position", () => {
 
 Deno.test("experiment locates an invalid literal", () => {
   const error = parseError('{\n  "version": tru\n}');
-  assert.match(error.message, /invalid JSON at line 2, column 14 \(Unexpected token/);
+  assert.match(error.message, /invalid JSON at line 2, column 17 \(Unexpected token/);
   assert.doesNotMatch(error.message, /is not valid JSON/);
 });
 

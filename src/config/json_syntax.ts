@@ -81,13 +81,13 @@ export function firstSyntaxErrorOffset(text: string): number | null {
       i = number.lastIndex;
       return;
     }
-    for (const literal of ["true", "false", "null"]) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return;
-      }
-    }
-    fail();
+    // Like V8, report a broken literal such as `tru,` at its first wrong character.
+    const literal = ["true", "false", "null"].find((word) => word[0] === character);
+    if (literal === undefined) fail();
+    let matched = 0;
+    while (matched < literal!.length && text[i + matched] === literal![matched]) matched++;
+    i += matched;
+    if (matched < literal!.length) fail();
   };
 
   const container = (close: string, member: () => void) => {
@@ -124,11 +124,17 @@ class _Stop {
   constructor(readonly offset: number) {}
 }
 
-/** V8's message without its position (given separately) or its copy of the input. */
+/**
+ * V8's message without its position (given separately) or its copy of the
+ * input, on one line: an unexpected newline token is shown as \n.
+ */
 function _reason(message: string): string {
   return message
     .replace(/ in JSON at position \d+( \(line \d+ column \d+\))?$/, "")
-    .replace(/, ".*" is not valid JSON$/s, "");
+    .replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "")
+    .replaceAll("\n", "\\n")
+    .replaceAll("\r", "\\r")
+    .replaceAll("\t", "\\t");
 }
 
 function _lineAndColumn(text: string, offset: number): { line: number; column: number } {

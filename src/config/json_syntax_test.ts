@@ -9,10 +9,17 @@ Deno.test("parseJson returns the parsed value", () => {
 
 const _CASES: Array<{ text: string; line: number; column: number; reason: RegExp }> = [
   { text: '{"a": 1,}', line: 1, column: 9, reason: /property name/ },
-  { text: '{\n  "a": tru\n}', line: 2, column: 8, reason: /Unexpected token/ },
+  { text: '{\n  "a": tru\n}', line: 2, column: 11, reason: /^Unexpected token '\\n'$/ },
   { text: '{\n  "a": [1, 2\n', line: 3, column: 1, reason: /after array element/ },
   { text: "", line: 1, column: 1, reason: /Unexpected end of JSON input/ },
   { text: '{"a": 1}\n}', line: 2, column: 1, reason: /non-whitespace character/ },
+  // V8 shortens the input it echoes for long texts: "...", then a window.
+  {
+    text: `{\n${'  "padding": 1,\n'.repeat(20)}  "flip": tru,\n  "end": 1\n}`,
+    line: 22,
+    column: 14,
+    reason: /^Unexpected token ','$/,
+  },
 ];
 
 for (const { text, line, column, reason } of _CASES) {
@@ -24,7 +31,7 @@ for (const { text, line, column, reason } of _CASES) {
         assert.equal(error.line, line, "line");
         assert.equal(error.column, column, "column");
         assert.match(error.reason, reason);
-        assert.doesNotMatch(error.message, /is not valid JSON/, "the input was echoed");
+        assert.doesNotMatch(error.message, /is not valid JSON|\n/, "the input was echoed");
         return true;
       },
     );

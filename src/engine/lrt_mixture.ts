@@ -47,7 +47,7 @@ export function lrtMixture(
     const thetas = tensors.slice(count, 2 * count);
     const sigma2s = tensors.slice(2 * count);
 
-    const native = _native(os);
+    const native = _native(os, [...thetas, ...sigma2s]);
     const named = () => {
       const inputs: tf.NamedTensorMap = {};
       os.forEach((o, k) => {
@@ -120,7 +120,8 @@ function _sum(tensors: tf.Tensor[]): tf.Tensor {
 }
 
 /** Tests whether the current backend mixes these outputs with the WebAssembly kernels. */
-function _native(outputs: tf.Tensor[]): boolean {
+function _native(outputs: tf.Tensor[], weights: tf.Tensor[]): boolean {
   return tf.getKernel(LRT_MIXTURE_KERNELS.forward, tf.getBackend()) !== undefined &&
-    outputs.every((o) => o.dtype === "float32" && tf.util.arraysEqual(o.shape, outputs[0].shape));
+    outputs.every((o) => o.dtype === "float32" && tf.util.arraysEqual(o.shape, outputs[0].shape)) &&
+    weights.every((w) => w.dtype === "float32" && w.size === 1);
 }

@@ -14,7 +14,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { type DepthwiseGeometry, nativeKernels } from "./module.ts";
+import { checkOperands, type DepthwiseGeometry, nativeKernels } from "./module.ts";
 
 /** Names of the LRT kernels. */
 export const LRT_DEPTHWISE_KERNELS = {
@@ -100,7 +100,7 @@ export function wasmNativeDepthwiseFilterGrad(fallback: tf.KernelFunc): tf.Kerne
       a.dilations ?? 1,
       a.dimRoundingMode,
     );
-    if (geometry === null) return fallback(args);
+    if (geometry === null || !_matches(dy, _outputShape(geometry))) return fallback(args);
 
     const output = (args.backend as unknown as _WasmBackend).makeOutput(a.filterShape, "float32");
     nativeKernels(args.backend).depthwiseFilterGrad(geometry, x, dy, output);
@@ -126,7 +126,7 @@ export function wasmNativeDepthwiseInputGrad(fallback: tf.KernelFunc): tf.Kernel
       a.dilations ?? 1,
       a.dimRoundingMode,
     );
-    if (geometry === null) return fallback(args);
+    if (geometry === null || !_matches(dy, _outputShape(geometry))) return fallback(args);
 
     const dx = (args.backend as unknown as _WasmBackend).makeOutput(inputShape, "float32");
     nativeKernels(args.backend).depthwiseInputGrad(geometry, dy, filter, dx);
@@ -139,6 +139,13 @@ export const wasmLrtDepthwiseFilterGrad: tf.KernelFunc = ({ inputs, backend, att
   const { x, dy, ratio, variance } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as LrtDepthwiseAttrs;
   const geometry = _requireGeometry(a);
+  const outputShape = _outputShape(geometry);
+  checkOperands(LRT_DEPTHWISE_KERNELS.filter, [
+    ["x", x, a.inputShape],
+    ["dy", dy, outputShape],
+    ["ratio", ratio, outputShape],
+    ["variance", variance, a.filterShape],
+  ]);
 
   const wasm = backend as unknown as _WasmBackend;
   const thetaGrad = wasm.makeOutput(a.filterShape, "float32");
@@ -160,11 +167,29 @@ export const wasmLrtDepthwiseInputGrad: tf.KernelFunc = ({ inputs, backend, attr
   const { dy, ratio, x, theta, variance } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as LrtDepthwiseAttrs;
   const geometry = _requireGeometry(a);
+  const outputShape = _outputShape(geometry);
+  checkOperands(LRT_DEPTHWISE_KERNELS.input, [
+    ["dy", dy, outputShape],
+    ["ratio", ratio, outputShape],
+    ["x", x, a.inputShape],
+    ["theta", theta, a.filterShape],
+    ["variance", variance, a.filterShape],
+  ]);
 
   const dx = (backend as unknown as _WasmBackend).makeOutput(a.inputShape, "float32");
   nativeKernels(backend).lrtDepthwiseInputGrad(geometry, dy, ratio, x, theta, variance, dx);
   return dx;
 };
+
+/** `[batch, outHeight, outWidth, channels]` of a geometry. */
+function _outputShape(geometry: DepthwiseGeometry): number[] {
+  const [batch, , , channels, outHeight, outWidth] = geometry;
+  return [batch, outHeight, outWidth, channels];
+}
+
+function _matches(info: tf.TensorInfo, shape: number[]): boolean {
+  return info.dtype === "float32" && tf.util.arraysEqual(info.shape, shape);
+}
 
 function _requireGeometry(a: LrtDepthwiseAttrs): DepthwiseGeometry {
   const geometry = nativeDepthwiseSupports(a.inputShape, a.filterShape)

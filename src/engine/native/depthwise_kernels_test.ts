@@ -184,3 +184,28 @@ for (const c of _CASES) {
     tf.dispose([value, ...grads, mean, variance, y, xt, thetaT, logSigma2T, weightsT]);
   });
 }
+
+Deno.test("wasm LRT depthwise kernels reject mismatched operands", async () => {
+  await initBackend("wasm");
+  const x = tf.zeros([1, 5, 5, 4]);
+  const filter = tf.zeros([3, 3, 4, 1]);
+  const wrongDy = tf.zeros([1, 4, 5, 4]);
+  const attrs = {
+    strides: 1,
+    pad: 1,
+    dilations: 1,
+    inputShape: [1, 5, 5, 4],
+    filterShape: [3, 3, 4, 1],
+  } as unknown as tf.NamedAttrMap;
+
+  assert.throws(
+    () =>
+      tf.engine().runKernel(
+        LRT_DEPTHWISE_KERNELS.filter,
+        { x, dy: wrongDy, ratio: wrongDy, variance: filter },
+        attrs,
+      ),
+    /dy is float32 \[1,4,5,4\], expected float32 \[1,5,5,4\]/,
+  );
+  tf.dispose([x, filter, wrongDy]);
+});

@@ -4,8 +4,10 @@
  * address in that heap: the loops read and write tensors in place.
  *
  * Rules that keep the module safe to load into a heap it does not own:
- * - no static data and no stack arrays (the module has no data segment and
- *   never moves its stack pointer; build.ts checks both);
+ * - no static data, and no local whose address escapes, so that the module
+ *   has no data segment and never moves its stack pointer. Small local
+ *   arrays are fine only while clang keeps them in registers, which
+ *   build.ts checks on every build;
  * - no libc: log and exp come from the host (Math.log, Math.exp), so draws
  *   are bit-identical to the JavaScript generator in random_normal.ts.
  */

@@ -2,7 +2,7 @@
 
 /** SHA-256 of the kernels.c this module was compiled from. */
 export const KERNELS_SOURCE_SHA256 =
-  "fef7fee86b6f25d4e3db315cf8a3a7f8f58a12d34218540fabdcfdea50c572a0";
+  "d2f07b6b5fe7e42dd50d89880ee1aaf579b9706ecf77988d05d806e1bc9152ed";
 
 /** The compiler and flags. */
 export const KERNELS_COMPILER =

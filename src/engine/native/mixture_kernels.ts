@@ -11,7 +11,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { type NativeKernels, nativeKernels } from "./module.ts";
+import { checkOperands, type NativeKernels, nativeKernels } from "./module.ts";
 
 /** Names of the kernels. */
 export const LRT_MIXTURE_KERNELS = {
@@ -71,8 +71,18 @@ export const wasmLrtMixtureGrad: tf.KernelFunc = ({ inputs, backend, attrs }) =>
 function _operands(inputs: tf.NamedTensorInfoMap, count: number, native: NativeKernels) {
   const named = inputs as Record<string, tf.TensorInfo>;
   const list = (prefix: string) => Array.from({ length: count }, (_, k) => named[`${prefix}${k}`]);
+  const outputs = list("o");
+  const shape = outputs[0].shape;
+  checkOperands(LRT_MIXTURE_KERNELS.forward, [
+    ...outputs.map((o, k) => [`o${k}`, o, shape] as [string, tf.TensorInfo, number[]]),
+    ...["t", "s"].flatMap((prefix) =>
+      list(prefix).map((w, k) => [`${prefix}${k}`, w, []] as [string, tf.TensorInfo, number[]])
+    ),
+    ...["dy", "ratio"].filter((name) => named[name] !== undefined)
+      .map((name) => [name, named[name], shape] as [string, tf.TensorInfo, number[]]),
+  ]);
   return {
-    outputs: list("o"),
+    outputs,
     thetas: list("t").map((t) => native.scalar(t)),
     sigma2s: list("s").map((s) => native.scalar(s)),
   };

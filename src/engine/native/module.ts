@@ -389,6 +389,25 @@ function _pointwiseSizes(x: tf.TensorInfo, dy: tf.TensorInfo): [number, number, 
   return [batch * height * width, inChannels, dy.shape[3]];
 }
 
+/**
+ * Throws unless every operand is a float32 tensor of its expected shape. The
+ * WebAssembly kernels index memory by the shapes they are given, so a
+ * mismatch would read or write outside the tensors.
+ */
+export function checkOperands(
+  kernel: string,
+  operands: Array<[name: string, info: tf.TensorInfo, shape: readonly number[]]>,
+): void {
+  for (const [name, info, shape] of operands) {
+    if (info.dtype !== "float32" || !tf.util.arraysEqual(info.shape, shape as number[])) {
+      throw new Error(
+        `Cannot run ${kernel}: ${name} is ${info.dtype} [${info.shape}], expected float32 ` +
+          `[${shape}]. The caller must check the shapes before choosing this kernel.`,
+      );
+    }
+  }
+}
+
 let _module: WebAssembly.Module | null = null;
 const _instances = new WeakMap<WebAssembly.Memory, NativeKernels>();
 

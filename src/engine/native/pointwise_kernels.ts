@@ -10,7 +10,7 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
-import { nativeKernels } from "./module.ts";
+import { checkOperands, nativeKernels } from "./module.ts";
 
 /** Names of the kernels. */
 export const LRT_POINTWISE_KERNELS = {
@@ -40,6 +40,7 @@ export function nativePointwiseSupports(
 /** Filter gradients: inputs x, dy, ratio, variance; outputs [dθ, d log σ²]. */
 export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, dy, ratio, variance } = inputs as Record<string, tf.TensorInfo>;
+  _checkPointwise(LRT_POINTWISE_KERNELS.filter, x, dy, ratio, variance);
   const wasm = backend as unknown as _WasmBackend;
   const thetaGrad = wasm.makeOutput(variance.shape, "float32");
   const logVarianceGrad = wasm.makeOutput(variance.shape, "float32");
@@ -50,7 +51,38 @@ export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) =
 /** Input gradient: inputs dy, ratio, x, theta, variance; output dx. */
 export const wasmLrtPointwiseInputGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const { dy, ratio, x, theta, variance } = inputs as Record<string, tf.TensorInfo>;
+  _checkPointwise(LRT_POINTWISE_KERNELS.input, x, dy, ratio, variance, theta);
   const dx = (backend as unknown as _WasmBackend).makeOutput(x.shape, "float32");
   nativeKernels(backend).lrtPointwiseInputGrad(dy, ratio, x, theta, variance, dx);
   return dx;
 };
+
+/** Throws unless the operands form a 1×1 convolution the kernels handle. */
+function _checkPointwise(
+  kernel: string,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  ratio: tf.TensorInfo,
+  variance: tf.TensorInfo,
+  theta?: tf.TensorInfo,
+): void {
+  if (!nativePointwiseSupports(x.shape, variance.shape)) {
+    throw new Error(
+      `Cannot run ${kernel} for input [${x.shape}] and filter [${variance.shape}]: it needs a ` +
+        "1×1 filter and channel counts divisible by 4. Check nativePointwiseSupports first.",
+    );
+  }
+  const [batch, height, width] = x.shape;
+  const outputShape = [batch, height, width, variance.shape[3]];
+  checkOperands(kernel, [
+    ["x", x, x.shape],
+    ["dy", dy, outputShape],
+    ["ratio", ratio, outputShape],
+    ["variance", variance, variance.shape],
+    ...(theta === undefined ? [] : [["theta", theta, variance.shape] as [
+      string,
+      tf.TensorInfo,
+      number[],
+    ]]),
+  ]);
+}

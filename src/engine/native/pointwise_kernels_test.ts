@@ -84,3 +84,36 @@ for (const [inChannels, outChannels] of [[4, 8], [8, 4], [6, 4]]) {
     tf.dispose(tensors);
   });
 }
+
+Deno.test("wasm LRT 1×1 kernels reject unsupported operands", async () => {
+  await initBackend("wasm");
+  const x = tf.zeros([1, 2, 2, 6]);
+  const dy = tf.zeros([1, 2, 2, 4]);
+  const filter = tf.zeros([1, 1, 6, 4]);
+  const wrongDy = tf.zeros([1, 2, 3, 8]);
+  const filter8 = tf.zeros([1, 1, 4, 8]);
+  const x4 = tf.zeros([1, 2, 2, 4]);
+
+  assert.throws(
+    () =>
+      tf.engine().runKernel("EngineLrtPointwiseBackpropInput", {
+        dy,
+        ratio: dy,
+        x,
+        theta: filter,
+        variance: filter,
+      }),
+    /channel counts divisible by 4/,
+  );
+  assert.throws(
+    () =>
+      tf.engine().runKernel("EngineLrtPointwiseBackpropFilter", {
+        x: x4,
+        dy: wrongDy,
+        ratio: wrongDy,
+        variance: filter8,
+      }),
+    /dy is float32 \[1,2,3,8\], expected float32 \[1,2,2,8\]/,
+  );
+  tf.dispose([x, dy, filter, wrongDy, filter8, x4]);
+});

@@ -146,7 +146,7 @@ Deno.test("cli explains a folder outside the permissions", async () => {
 
   assert.equal(code, 2);
   assert.match(stderr, /^error: Requires write access to ".*tables"\.$/m);
-  assert.match(stderr, /Choose a folder there, or run\s+`deno run`/);
+  assert.match(stderr, /Point the folder options\s+\(--results-dir, --tables-dir/);
   assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "a stack trace was printed");
   await Deno.remove(folder, { recursive: true });
 });

@@ -84,8 +84,9 @@ export function reportError(error: unknown): number {
     console.error(`error: ${error.message.replace(/, run again with.*$/, "")}.`);
     console.error(
       "  - Each deno task may read and write only the folders it uses and /tmp (its " +
-        "--allow-read and --allow-write in deno.json). Choose a folder there, or run " +
-        "`deno run` on src/cli/main.ts with your own --allow-read and --allow-write.",
+        "--allow-read and --allow-write in deno.json). Point the folder options " +
+        "(--results-dir, --tables-dir, --checkpoints-dir, --data-dir, --source-dir) there, or " +
+        "run `deno run` on src/cli/main.ts with your own --allow-read and --allow-write.",
     );
     return 2;
   }

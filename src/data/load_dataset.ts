@@ -61,6 +61,12 @@ export async function loadDataset(name: DatasetName, options: LoadOptions = {}):
   const cached = await readCacheEntry(entryDir, spec, expectedDigests);
   if (cached.dataset !== undefined) {
     onProgress({ kind: "cache", dataset: name, directory: entryDir, status: "hit", detail: "" });
+    if (options.sourceDir !== undefined) {
+      log.info(
+        `${name}: used the verified cache ${entryDir} and did not read ${options.sourceDir}; ` +
+          "delete the cache entry to rebuild it from the source directory.",
+      );
+    }
     return cached.dataset;
   }
   onProgress({

@@ -300,3 +300,23 @@ Deno.test("loadDataset warns when the given source directory fails", async () =>
   assert.match(warning, /source directory .*source failed: .*not an existing directory/);
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("loadDataset says when the cache makes the source directory unused", async () => {
+  const fake = await fakeIdxFiles(20, 10, 6);
+  const { root, cacheDir, sourceDir, options } = await isolated(fake.digests);
+  await writeFiles(sourceDir, fake.files, false);
+  await loadDataset("mnist", { ...options, cacheDir, sourceDir });
+  const lines: string[] = [];
+  const previous = setLogSink((level, tag, message) => lines.push(`${level} [${tag}] ${message}`));
+
+  try {
+    await loadDataset("mnist", { ...options, cacheDir, sourceDir: "/elsewhere" });
+  } finally {
+    setLogSink(previous);
+  }
+
+  const note = lines.find((line) => line.includes("/elsewhere"));
+  assert.ok(note !== undefined, `no line names the source directory: ${JSON.stringify(lines)}`);
+  assert.match(note, /^info .*used the verified cache .* and did not read \/elsewhere/);
+  await Deno.remove(root, { recursive: true });
+});

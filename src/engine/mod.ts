@@ -41,5 +41,7 @@ export {
   pad2d,
   type PoolOptions,
 } from "./ops.ts";
-export { fillNormal, NormalStream, seededNormal } from "./random_normal.ts";
+export { fillNormal, NormalStream, seededNormal, zigguratTables } from "./random_normal.ts";
 export { readScalar, readValues } from "./read.ts";
+export { installLinearTapeGradients } from "./tape_gradients.ts";
+export { fusedVariationalKl, type VariationalKlAttrs } from "./variational_kl.ts";

@@ -15,6 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { nativeKernels } from "./native/module.ts";
 import { NormalStream, seededNormal } from "./random_normal.ts";
+import type { WasmBackend } from "./wasm_backend.ts";
 
 /** Name under which the engine registers the fused kernel. */
 export const LRT_SAMPLE_KERNEL = "EngineLrtSample";
@@ -24,11 +25,6 @@ interface _SampleAttrs {
   /** Seed of ε, a 32-bit integer. */
   seed: number;
   varianceEpsilon: number;
-}
-
-/** The part of the wasm backend's interface the kernel uses. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
 /** The part of the cpu backend's interface the kernel uses. */
@@ -74,7 +70,7 @@ export function lrtSample(
 export const wasmLrtSampleKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { mean, variance } = inputs as { mean: tf.TensorInfo; variance: tf.TensorInfo };
   const { seed, varianceEpsilon } = attrs as unknown as _SampleAttrs;
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
 
   const y = wasm.makeOutput(mean.shape, "float32");
   const ratio = wasm.makeOutput(mean.shape, "float32");

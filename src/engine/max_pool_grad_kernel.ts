@@ -15,12 +15,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-
-/** The part of the wasm backend's interface this kernel uses. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
+import type { WasmBackend } from "./wasm_backend.ts";
 
 /**
  * MaxPoolGrad: inputs `dy`, `input` and `output` (the forward result);
@@ -33,7 +28,7 @@ export const wasmMaxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs })
     output: tf.TensorInfo;
   };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
     filterSize,

@@ -19,6 +19,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import type { WasmBackend } from "./wasm_backend.ts";
 
 /** Kernel names the engine registers on wasm and cpu. */
 export const VARIATIONAL_KL_KERNELS = {
@@ -192,13 +193,10 @@ function _sigmoid(z: number): number {
 
 /** The wasm backend's memory: views of its heap. */
 function _wasmMemory(backend: unknown): _Memory {
-  const wasm = backend as {
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  };
+  const wasm = backend as WasmBackend;
   return {
     allocate: (shapes) => shapes.map((shape) => wasm.makeOutput(shape, "float32")),
-    view: (info) => wasm.typedArrayFromHeap(info),
+    view: (info) => wasm.typedArrayFromHeap(info) as Float32Array,
     finish: (outputs) => outputs,
   };
 }

@@ -18,13 +18,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-
-/** The part of the wasm backend's interface these kernels use. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  incRef(dataId: tf.DataId): void;
-}
+import type { WasmBackend } from "./wasm_backend.ts";
 
 // Up to this many outputs, a strided pass per output stays in cache. Batch
 // norm reduces to one value per channel, 16 to a few hundred.
@@ -33,7 +27,7 @@ const _COLUMN_WISE_LIMIT = 256;
 /** Identity that shares the input's data instead of copying it. */
 export const wasmIdentityKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: tf.TensorInfo };
-  (backend as unknown as _WasmBackend).incRef(x.dataId);
+  (backend as unknown as WasmBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
@@ -48,7 +42,7 @@ export function sameTypeCast(fallback: tf.KernelFunc): tf.KernelFunc {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
     if (x.dtype !== dtype) return fallback(args);
-    (args.backend as unknown as _WasmBackend).incRef(x.dataId);
+    (args.backend as unknown as WasmBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype };
   };
 }
@@ -67,7 +61,7 @@ export function leadingAxesReduction(fallback: tf.KernelFunc, mean: boolean): tf
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
     if (x.dtype !== "float32" || !leading) return fallback(args);
 
-    const wasm = backend as unknown as _WasmBackend;
+    const wasm = backend as unknown as WasmBackend;
     const outer = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
     const kept = x.shape.slice(axes.length);
     const inner = kept.reduce((p, q) => p * q, 1);
@@ -123,7 +117,7 @@ export const wasmDepthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backe
     true,
   );
 
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
   const output = wasm.makeOutput(filterShape, "float32");
   const input = wasm.typedArrayFromHeap(x) as Float32Array;
   const gradient = wasm.typedArrayFromHeap(dy) as Float32Array;

@@ -12,12 +12,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-
-/** The part of the wasm backend's interface these kernels use. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmBackend } from "./wasm_backend.ts";
 
 type _HeapArray = Float32Array | Int32Array | Uint8Array;
 
@@ -36,7 +31,7 @@ export function wasmSliceKernel(fallback: tf.KernelFunc): tf.KernelFunc {
 
     const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
     const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-    return _slice(args.backend as unknown as _WasmBackend, x, start, extent);
+    return _slice(args.backend as unknown as WasmBackend, x, start, extent);
   };
 }
 
@@ -49,7 +44,7 @@ export function wasmSplitVKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
     const splitAxis = tf.util.parseAxisParam(axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, splitAxis);
-    const wasm = args.backend as unknown as _WasmBackend;
+    const wasm = args.backend as unknown as WasmBackend;
 
     const start = x.shape.map(() => 0);
     return sizes.map((length) => {
@@ -71,7 +66,7 @@ export function wasmUnpackKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const rank = value.shape.length;
     const { axis } = args.attrs as unknown as tf.UnpackAttrs;
     const unpackAxis = axis < 0 ? axis + rank : axis;
-    const wasm = args.backend as unknown as _WasmBackend;
+    const wasm = args.backend as unknown as WasmBackend;
     const outShape = value.shape.filter((_, i) => i !== unpackAxis);
 
     const start = value.shape.map(() => 0);
@@ -90,7 +85,7 @@ export function wasmUnpackKernel(fallback: tf.KernelFunc): tf.KernelFunc {
 
 /** Copies the region `start` + `extent` of `x` into a new tensor. */
 function _slice(
-  wasm: _WasmBackend,
+  wasm: WasmBackend,
   x: tf.TensorInfo,
   start: number[],
   extent: number[],

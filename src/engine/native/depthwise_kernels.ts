@@ -15,6 +15,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { checkOperands, type DepthwiseGeometry, nativeKernels } from "./module.ts";
+import type { WasmBackend } from "../wasm_backend.ts";
 
 /** Names of the LRT kernels. */
 export const LRT_DEPTHWISE_KERNELS = {
@@ -31,11 +32,6 @@ export interface LrtDepthwiseAttrs {
   inputShape: [number, number, number, number];
   /** Shape of θ and σ², `[k, k, channels, 1]`. */
   filterShape: [number, number, number, number];
-}
-
-/** The part of the wasm backend's interface these kernels use. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
 /** Tests whether the native kernels handle a depthwise convolution with these shapes. */
@@ -102,7 +98,7 @@ export function wasmNativeDepthwiseFilterGrad(fallback: tf.KernelFunc): tf.Kerne
     );
     if (geometry === null || !_matches(dy, _outputShape(geometry))) return fallback(args);
 
-    const output = (args.backend as unknown as _WasmBackend).makeOutput(a.filterShape, "float32");
+    const output = (args.backend as unknown as WasmBackend).makeOutput(a.filterShape, "float32");
     nativeKernels(args.backend).depthwiseFilterGrad(geometry, x, dy, output);
     return output;
   };
@@ -128,7 +124,7 @@ export function wasmNativeDepthwiseInputGrad(fallback: tf.KernelFunc): tf.Kernel
     );
     if (geometry === null || !_matches(dy, _outputShape(geometry))) return fallback(args);
 
-    const dx = (args.backend as unknown as _WasmBackend).makeOutput(inputShape, "float32");
+    const dx = (args.backend as unknown as WasmBackend).makeOutput(inputShape, "float32");
     nativeKernels(args.backend).depthwiseInputGrad(geometry, dy, filter, dx);
     return dx;
   };
@@ -147,7 +143,7 @@ export const wasmLrtDepthwiseFilterGrad: tf.KernelFunc = ({ inputs, backend, att
     ["variance", variance, a.filterShape],
   ]);
 
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
   const thetaGrad = wasm.makeOutput(a.filterShape, "float32");
   const logVarianceGrad = wasm.makeOutput(a.filterShape, "float32");
   nativeKernels(backend).lrtDepthwiseFilterGrad(
@@ -176,7 +172,7 @@ export const wasmLrtDepthwiseInputGrad: tf.KernelFunc = ({ inputs, backend, attr
     ["variance", variance, a.filterShape],
   ]);
 
-  const dx = (backend as unknown as _WasmBackend).makeOutput(a.inputShape, "float32");
+  const dx = (backend as unknown as WasmBackend).makeOutput(a.inputShape, "float32");
   nativeKernels(backend).lrtDepthwiseInputGrad(geometry, dy, ratio, x, theta, variance, dx);
   return dx;
 };

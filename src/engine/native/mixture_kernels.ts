@@ -11,7 +11,8 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { checkOperands, type NativeKernels, nativeKernels } from "./module.ts";
+import { checkOperands, type NativeKernels, nativeKernels, type Operand } from "./module.ts";
+import type { WasmBackend } from "../wasm_backend.ts";
 
 /** Names of the kernels. */
 export const LRT_MIXTURE_KERNELS = {
@@ -28,11 +29,6 @@ export interface LrtMixtureAttrs {
   varianceEpsilon: number;
 }
 
-/** The part of the wasm backend's interface these kernels use. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 /**
  * Forward: inputs o0 … o(K−1) (equal shapes), t0 … (θ_k scalars), s0 …
  * (σ²_k scalars); outputs [y, ratio].
@@ -40,9 +36,14 @@ interface _WasmBackend {
 export const wasmLrtMixture: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { count, seed, varianceEpsilon } = attrs as unknown as LrtMixtureAttrs;
   const native = nativeKernels(backend);
-  const { outputs, thetas, sigma2s } = _operands(inputs, count, native);
+  const { outputs, thetas, sigma2s } = _operands(
+    LRT_MIXTURE_KERNELS.forward,
+    inputs,
+    count,
+    native,
+  );
 
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
   const y = wasm.makeOutput(outputs[0].shape, "float32");
   const ratio = wasm.makeOutput(outputs[0].shape, "float32");
   native.lrtMixtureForward(outputs, thetas, sigma2s, y, ratio, seed, varianceEpsilon);
@@ -56,10 +57,15 @@ export const wasmLrtMixture: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 export const wasmLrtMixtureGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { count } = attrs as unknown as LrtMixtureAttrs;
   const native = nativeKernels(backend);
-  const { outputs, thetas, sigma2s } = _operands(inputs, count, native);
+  const { outputs, thetas, sigma2s } = _operands(
+    LRT_MIXTURE_KERNELS.gradient,
+    inputs,
+    count,
+    native,
+  );
   const { dy, ratio } = inputs as Record<string, tf.TensorInfo>;
 
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
   const grads = outputs.map((o) => wasm.makeOutput(o.shape, "float32"));
   const scalars = Array.from({ length: 2 * count }, () => wasm.makeOutput([], "float32"));
   const sums = native.lrtMixtureBackward(dy, ratio, outputs, grads, thetas, sigma2s);
@@ -68,22 +74,36 @@ export const wasmLrtMixtureGrad: tf.KernelFunc = ({ inputs, backend, attrs }) =>
 };
 
 /** Reads the K operation outputs and the values of their θ and σ² scalars. */
-function _operands(inputs: tf.NamedTensorInfoMap, count: number, native: NativeKernels) {
+function _operands(
+  kernel: string,
+  inputs: tf.NamedTensorInfoMap,
+  count: number,
+  native: NativeKernels,
+) {
   const named = inputs as Record<string, tf.TensorInfo>;
   const list = (prefix: string) => Array.from({ length: count }, (_, k) => named[`${prefix}${k}`]);
   const outputs = list("o");
+  const thetas = list("t");
+  const sigma2s = list("s");
+
+  // Outputs, dy and ratio share one shape; θ and σ² are scalars.
   const shape = outputs[0].shape;
-  checkOperands(LRT_MIXTURE_KERNELS.forward, [
-    ...outputs.map((o, k) => [`o${k}`, o, shape] as [string, tf.TensorInfo, number[]]),
-    ...["t", "s"].flatMap((prefix) =>
-      list(prefix).map((w, k) => [`${prefix}${k}`, w, []] as [string, tf.TensorInfo, number[]])
-    ),
-    ...["dy", "ratio"].filter((name) => named[name] !== undefined)
-      .map((name) => [name, named[name], shape] as [string, tf.TensorInfo, number[]]),
-  ]);
+  const operands: Operand[] = [];
+  for (let k = 0; k < count; k++) {
+    operands.push([`o${k}`, outputs[k], shape], [`t${k}`, thetas[k], []], [
+      `s${k}`,
+      sigma2s[k],
+      [],
+    ]);
+  }
+  for (const name of ["dy", "ratio"]) {
+    if (named[name] !== undefined) operands.push([name, named[name], shape]);
+  }
+  checkOperands(kernel, operands);
+
   return {
     outputs,
-    thetas: list("t").map((t) => native.scalar(t)),
-    sigma2s: list("s").map((s) => native.scalar(s)),
+    thetas: thetas.map((t) => native.scalar(t)),
+    sigma2s: sigma2s.map((s) => native.scalar(s)),
   };
 }

@@ -11,16 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { zigguratTables } from "../random_normal.ts";
 import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
-
-/** The wasm backend's members the loader uses (tfjs-backend-wasm 4.22.0). */
-interface _WasmBackend {
-  wasm: {
-    asm: { memory: WebAssembly.Memory };
-    _malloc(bytes: number): number;
-    _free(address: number): void;
-  };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-}
+import type { WasmBackend } from "../wasm_backend.ts";
 
 /** Integers in the random generator's scratch buffer (CAPACITY in kernels.c). */
 const _SCRATCH_INTEGERS = 128;
@@ -48,14 +39,14 @@ export type DepthwiseGeometry = [
 /** The kernels, bound to one wasm backend's heap. */
 export class NativeKernels {
   private readonly exports: Record<string, (...args: number[]) => void>;
-  private readonly backend: _WasmBackend;
+  private readonly backend: WasmBackend;
   private readonly memory: WebAssembly.Memory;
   private readonly tables: number;
   private readonly scratch: number;
   private workspaceAddress = 0;
   private workspaceBytes = 0;
 
-  constructor(backend: _WasmBackend, module: WebAssembly.Module) {
+  constructor(backend: WasmBackend, module: WebAssembly.Module) {
     this.backend = backend;
     const memory = backend.wasm.asm.memory;
     this.memory = memory;
@@ -73,20 +64,20 @@ export class NativeKernels {
     this.scratch = this.allocate(_SCRATCH_INTEGERS * 4);
   }
 
-  /** Heap address of a tensor's data. */
+  /** Returns the heap address of a tensor's data. */
   address(info: tf.TensorInfo): number {
     const data = this.backend.dataIdMap.get(info.dataId);
     if (data === undefined) {
       throw new Error(
-        `Cannot find the data of a tensor of shape [${info.shape}] on the wasm backend; ` +
-          "it was disposed or lives on another backend.",
+        `Cannot find the data of a tensor of shape [${info.shape}] on the wasm backend. ` +
+          "It was disposed or lives on another backend.",
       );
     }
     return data.memoryOffset >>> 0;
   }
 
   /**
-   * The LRT sampling step (float32): draws e ~ N(0, 1) from `seed` and
+   * Runs the LRT sampling step in float32: draws e ~ N(0, 1) from `seed` and
    * writes y = mean + e·√(variance + eps) and ratio = e / √(variance + eps).
    */
   lrtSample(
@@ -97,20 +88,17 @@ export class NativeKernels {
     seed: number,
     eps: number,
   ): void {
-    this.exports.lrt_sample(
-      this.address(mean),
-      this.address(variance),
-      this.address(y),
-      this.address(ratio),
-      tf.util.sizeFromShape(mean.shape),
-      seed >>> 0,
-      eps,
-      this.tables,
-      this.scratch,
-    );
+    const size = tf.util.sizeFromShape(mean.shape);
+    this.call("lrt_sample", mean, variance, y, ratio, size, seed >>> 0, eps, ...this.random());
   }
 
-  /** Filter gradient of a depthwise convolution into `output` ([k, k, C, 1]). */
+  /** Fills `output` with N(0, 1) draws from `seed`, rounded to float32. */
+  normalFill(output: tf.TensorInfo, seed: number): void {
+    const size = tf.util.sizeFromShape(output.shape);
+    this.call("normal_fill", output, size, seed >>> 0, ...this.random());
+  }
+
+  /** Computes the filter gradient of a depthwise convolution into `output` ([k, k, C, 1]). */
   depthwiseFilterGrad(
     geometry: DepthwiseGeometry,
     x: tf.TensorInfo,
@@ -118,18 +106,12 @@ export class NativeKernels {
     output: tf.TensorInfo,
   ): void {
     const [geometryAddress, totals] = this.depthwiseWorkspace(geometry);
-    this.exports.depthwise_filter_grad(
-      geometryAddress,
-      this.address(x),
-      this.address(dy),
-      this.address(output),
-      totals,
-    );
+    this.call("depthwise_filter_grad", geometryAddress, x, dy, output, totals);
   }
 
   /**
-   * Filter gradients of an LRT depthwise convolution: dθ = Σ x·dy and
-   * d log σ² = ½σ²·Σ x²·dy·ratio, into `thetaGrad` and `logVarianceGrad`.
+   * Computes the filter gradients of an LRT depthwise convolution, dθ = Σ x·dy
+   * and d log σ² = ½σ²·Σ x²·dy·ratio, into `thetaGrad` and `logVarianceGrad`.
    */
   lrtDepthwiseFilterGrad(
     geometry: DepthwiseGeometry,
@@ -141,19 +123,20 @@ export class NativeKernels {
     logVarianceGrad: tf.TensorInfo,
   ): void {
     const [geometryAddress, totals] = this.depthwiseWorkspace(geometry);
-    this.exports.lrt_depthwise_filter_grad(
+    this.call(
+      "lrt_depthwise_filter_grad",
       geometryAddress,
-      this.address(x),
-      this.address(dy),
-      this.address(ratio),
-      this.address(variance),
-      this.address(thetaGrad),
-      this.address(logVarianceGrad),
+      x,
+      dy,
+      ratio,
+      variance,
+      thetaGrad,
+      logVarianceGrad,
       totals,
     );
   }
 
-  /** Input gradient of a depthwise convolution with filter `theta` into `dx`. */
+  /** Computes the input gradient of a depthwise convolution with filter `theta` into `dx`. */
   depthwiseInputGrad(
     geometry: DepthwiseGeometry,
     dy: tf.TensorInfo,
@@ -161,15 +144,10 @@ export class NativeKernels {
     dx: tf.TensorInfo,
   ): void {
     const [geometryAddress] = this.depthwiseWorkspace(geometry);
-    this.exports.depthwise_input_grad(
-      geometryAddress,
-      this.address(dy),
-      this.address(theta),
-      this.address(dx),
-    );
+    this.call("depthwise_input_grad", geometryAddress, dy, theta, dx);
   }
 
-  /** Input gradient of an LRT depthwise convolution: convᵀ(dy, θ) + x·convᵀ(dy·ratio, σ²). */
+  /** Computes dx = convᵀ(dy, θ) + x·convᵀ(dy·ratio, σ²) for an LRT depthwise convolution. */
   lrtDepthwiseInputGrad(
     geometry: DepthwiseGeometry,
     dy: tf.TensorInfo,
@@ -180,20 +158,12 @@ export class NativeKernels {
     dx: tf.TensorInfo,
   ): void {
     const [geometryAddress] = this.depthwiseWorkspace(geometry);
-    this.exports.lrt_depthwise_input_grad(
-      geometryAddress,
-      this.address(dy),
-      this.address(ratio),
-      this.address(x),
-      this.address(theta),
-      this.address(variance),
-      this.address(dx),
-    );
+    this.call("lrt_depthwise_input_grad", geometryAddress, dy, ratio, x, theta, variance, dx);
   }
 
   /**
-   * Filter gradients of a 1×1 stride-1 LRT convolution: dθ = Σ x·dy and
-   * d log σ² = ½σ²·Σ x²·dy·ratio over all pixels.
+   * Computes the filter gradients of a 1×1 stride-1 LRT convolution over all
+   * pixels: dθ = Σ x·dy and d log σ² = ½σ²·Σ x²·dy·ratio.
    */
   lrtPointwiseFilterGrad(
     x: tf.TensorInfo,
@@ -203,23 +173,22 @@ export class NativeKernels {
     thetaGrad: tf.TensorInfo,
     logVarianceGrad: tf.TensorInfo,
   ): void {
-    const [pixels, inChannels, outChannels] = _pointwiseSizes(x, dy);
-    const scratch = this.workspace(2 * inChannels * outChannels * (4 + 8));
-    this.exports.lrt_pointwise_filter_grad(
-      this.address(x),
-      this.address(dy),
-      this.address(ratio),
-      this.address(variance),
-      this.address(thetaGrad),
-      this.address(logVarianceGrad),
-      pixels,
-      inChannels,
-      outChannels,
+    const sizes = _pointwiseSizes(x, dy);
+    const scratch = this.workspace(2 * sizes[1] * sizes[2] * (4 + 8));
+    this.call(
+      "lrt_pointwise_filter_grad",
+      x,
+      dy,
+      ratio,
+      variance,
+      thetaGrad,
+      logVarianceGrad,
+      ...sizes,
       scratch,
     );
   }
 
-  /** Input gradient of a 1×1 stride-1 LRT convolution: dy·θᵀ + x·((dy·ratio)·σ²ᵀ). */
+  /** Computes dx = dy·θᵀ + x·((dy·ratio)·σ²ᵀ) for a 1×1 stride-1 LRT convolution. */
   lrtPointwiseInputGrad(
     dy: tf.TensorInfo,
     ratio: tf.TensorInfo,
@@ -228,24 +197,13 @@ export class NativeKernels {
     variance: tf.TensorInfo,
     dx: tf.TensorInfo,
   ): void {
-    const [pixels, inChannels, outChannels] = _pointwiseSizes(x, dy);
-    const scratch = this.workspace(2 * inChannels * outChannels * 4);
-    this.exports.lrt_pointwise_input_grad(
-      this.address(dy),
-      this.address(ratio),
-      this.address(x),
-      this.address(theta),
-      this.address(variance),
-      this.address(dx),
-      pixels,
-      inChannels,
-      outChannels,
-      scratch,
-    );
+    const sizes = _pointwiseSizes(x, dy);
+    const scratch = this.workspace(2 * sizes[1] * sizes[2] * 4);
+    this.call("lrt_pointwise_input_grad", dy, ratio, x, theta, variance, dx, ...sizes, scratch);
   }
 
   /**
-   * The forward pass of an edge's LRT mixture: mean = Σ θ_k·o_k and
+   * Runs the forward pass of an edge's LRT mixture: mean = Σ θ_k·o_k and
    * variance = Σ σ²_k·o_k², then the sampling step into y and ratio.
    */
   lrtMixtureForward(
@@ -259,30 +217,33 @@ export class NativeKernels {
   ): void {
     const count = outputs.length;
     const size = tf.util.sizeFromShape(y.shape);
+
+    // Workspace: K output addresses, K θ, K σ², then the variance buffer.
     const header = _align16(3 * count * 4);
     const address = this.workspace(header + size * 4);
     new Int32Array(this.memory.buffer, address, count).set(outputs.map((o) => this.address(o)));
     new Float32Array(this.memory.buffer, address + 4 * count, count).set(thetas);
     new Float32Array(this.memory.buffer, address + 8 * count, count).set(sigma2s);
-    this.exports.lrt_mixture_forward(
+
+    this.call(
+      "lrt_mixture_forward",
       address,
       address + 4 * count,
       address + 8 * count,
       count,
       size,
-      this.address(y),
-      this.address(ratio),
+      y,
+      ratio,
       address + header,
       seed >>> 0,
       eps,
-      this.tables,
-      this.scratch,
+      ...this.random(),
     );
   }
 
   /**
-   * The backward pass of an edge's LRT mixture: writes do_k into `grads` and
-   * returns [dθ_1 … dθ_K, dσ²_1 … dσ²_K].
+   * Runs the backward pass of an edge's LRT mixture: writes do_k into `grads`
+   * and returns [dθ_1 … dθ_K, dσ²_1 … dσ²_K].
    */
   lrtMixtureBackward(
     dy: tf.TensorInfo,
@@ -293,6 +254,8 @@ export class NativeKernels {
     sigma2s: number[],
   ): Float32Array {
     const count = outputs.length;
+
+    // Workspace: K output and K gradient addresses, K θ, K σ², 2K sums, then 2K float64 totals.
     const header = _align16(6 * count * 4);
     const address = this.workspace(header + 2 * count * 8);
     const buffer = this.memory.buffer;
@@ -300,9 +263,11 @@ export class NativeKernels {
     new Int32Array(buffer, address + 4 * count, count).set(grads.map((g) => this.address(g)));
     new Float32Array(buffer, address + 8 * count, count).set(thetas);
     new Float32Array(buffer, address + 12 * count, count).set(sigma2s);
-    this.exports.lrt_mixture_backward(
-      this.address(dy),
-      this.address(ratio),
+
+    this.call(
+      "lrt_mixture_backward",
+      dy,
+      ratio,
       address,
       address + 4 * count,
       address + 8 * count,
@@ -323,6 +288,16 @@ export class NativeKernels {
   /** Reads the float32 value of a scalar tensor in the heap. */
   scalar(info: tf.TensorInfo): number {
     return new Float32Array(this.memory.buffer, this.address(info), 1)[0];
+  }
+
+  /** Calls an export of kernels.c, passing each tensor as its heap address. */
+  private call(name: string, ...args: Array<number | tf.TensorInfo>): void {
+    this.exports[name](...args.map((arg) => typeof arg === "number" ? arg : this.address(arg)));
+  }
+
+  /** Returns the addresses of the ziggurat tables and the integer buffer, in kernels.c's order. */
+  private random(): [number, number] {
+    return [this.tables, this.scratch];
   }
 
   /**
@@ -366,17 +341,6 @@ export class NativeKernels {
     }
     return this.workspaceAddress;
   }
-
-  /** Fills `output` with N(0, 1) draws from `seed`, rounded to float32. */
-  normalFill(output: tf.TensorInfo, seed: number): void {
-    this.exports.normal_fill(
-      this.address(output),
-      tf.util.sizeFromShape(output.shape),
-      seed >>> 0,
-      this.tables,
-      this.scratch,
-    );
-  }
 }
 
 function _align16(bytes: number): number {
@@ -389,15 +353,15 @@ function _pointwiseSizes(x: tf.TensorInfo, dy: tf.TensorInfo): [number, number, 
   return [batch * height * width, inChannels, dy.shape[3]];
 }
 
+/** A kernel operand: its name in messages, the tensor and its expected shape. */
+export type Operand = [name: string, info: tf.TensorInfo, shape: readonly number[]];
+
 /**
  * Throws unless every operand is a float32 tensor of its expected shape. The
  * WebAssembly kernels index memory by the shapes they are given, so a
  * mismatch would read or write outside the tensors.
  */
-export function checkOperands(
-  kernel: string,
-  operands: Array<[name: string, info: tf.TensorInfo, shape: readonly number[]]>,
-): void {
+export function checkOperands(kernel: string, operands: Operand[]): void {
   for (const [name, info, shape] of operands) {
     if (info.dtype !== "float32" || !tf.util.arraysEqual(info.shape, shape as number[])) {
       throw new Error(
@@ -413,7 +377,7 @@ const _instances = new WeakMap<WebAssembly.Memory, NativeKernels>();
 
 /** Returns the kernels bound to the heap of `backend`, a tfjs wasm backend. */
 export function nativeKernels(backend: unknown): NativeKernels {
-  const wasm = backend as _WasmBackend;
+  const wasm = backend as WasmBackend;
   const memory = wasm.wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) {
     throw new Error(

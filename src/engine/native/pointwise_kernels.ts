@@ -10,18 +10,14 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
-import { checkOperands, nativeKernels } from "./module.ts";
+import { checkOperands, nativeKernels, type Operand } from "./module.ts";
+import type { WasmBackend } from "../wasm_backend.ts";
 
 /** Names of the kernels. */
 export const LRT_POINTWISE_KERNELS = {
   filter: "EngineLrtPointwiseBackpropFilter",
   input: "EngineLrtPointwiseBackpropInput",
 } as const;
-
-/** The part of the wasm backend's interface these kernels use. */
-interface _WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /**
  * Tests whether the kernels handle a convolution of input `inputShape` with filter
@@ -41,7 +37,7 @@ export function nativePointwiseSupports(
 export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, dy, ratio, variance } = inputs as Record<string, tf.TensorInfo>;
   _checkPointwise(LRT_POINTWISE_KERNELS.filter, x, dy, ratio, variance);
-  const wasm = backend as unknown as _WasmBackend;
+  const wasm = backend as unknown as WasmBackend;
   const thetaGrad = wasm.makeOutput(variance.shape, "float32");
   const logVarianceGrad = wasm.makeOutput(variance.shape, "float32");
   nativeKernels(backend).lrtPointwiseFilterGrad(x, dy, ratio, variance, thetaGrad, logVarianceGrad);
@@ -52,7 +48,7 @@ export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) =
 export const wasmLrtPointwiseInputGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const { dy, ratio, x, theta, variance } = inputs as Record<string, tf.TensorInfo>;
   _checkPointwise(LRT_POINTWISE_KERNELS.input, x, dy, ratio, variance, theta);
-  const dx = (backend as unknown as _WasmBackend).makeOutput(x.shape, "float32");
+  const dx = (backend as unknown as WasmBackend).makeOutput(x.shape, "float32");
   nativeKernels(backend).lrtPointwiseInputGrad(dy, ratio, x, theta, variance, dx);
   return dx;
 };
@@ -74,15 +70,12 @@ function _checkPointwise(
   }
   const [batch, height, width] = x.shape;
   const outputShape = [batch, height, width, variance.shape[3]];
-  checkOperands(kernel, [
+  const operands: Operand[] = [
     ["x", x, x.shape],
     ["dy", dy, outputShape],
     ["ratio", ratio, outputShape],
     ["variance", variance, variance.shape],
-    ...(theta === undefined ? [] : [["theta", theta, variance.shape] as [
-      string,
-      tf.TensorInfo,
-      number[],
-    ]]),
-  ]);
+  ];
+  if (theta !== undefined) operands.push(["theta", theta, variance.shape]);
+  checkOperands(kernel, operands);
 }

@@ -24,6 +24,7 @@
  * @module
  */
 
+import { type Primitive, PRIMITIVES } from "../search/primitives.ts";
 /** Shape of a supergraph benchmark. */
 export interface SupergraphShape {
   cells: number;
@@ -46,17 +47,9 @@ export interface StepFlops {
 }
 
 /** Candidate operations the supergraph computes on every edge ("none" is skipped). */
-const _COMPUTED = [
-  "max_pool_3x3",
-  "avg_pool_3x3",
-  "skip_connect",
-  "sep_conv_3x3",
-  "sep_conv_5x5",
-  "dil_conv_3x3",
-  "dil_conv_5x5",
-] as const;
+const _COMPUTED = PRIMITIVES.filter((operation) => operation !== "none");
 
-type _Operation = (typeof _COMPUTED)[number] | "none";
+type _Operation = Primitive;
 
 /** Forward FLOP of one image, accumulated by kind. */
 class _Counter {
@@ -160,7 +153,7 @@ export function mixedOperationStepFlops(
 ): StepFlops {
   const counter = new _Counter(false);
   const elements = channels * size * size;
-  for (const operation of ["none", ..._COMPUTED] as const) {
+  for (const operation of PRIMITIVES) {
     _operation(counter, operation, channels, size, 1);
   }
   counter.add(8 + 7 + 2, elements);

@@ -14,9 +14,9 @@ setLogLevel("warn");
 // chance has a standard deviation of √(0.9·0.1/500) ≈ 1.3 points, so 60 %
 // is more than 20 deviations below chance. Two epochs at DARTS's learning
 // rate reached 29.6 % and 36.4 % on wasm with two builds of the engine whose
-// gradients differ only in float32 summation order: one short epoch at
-// lr 0.05 was too chaotic to test (49.0 % and 77.4 % for the same builds;
-// PyTorch 1.13 reached 80.0 % on a comparable budget).
+// gradients differ only in float32 summation order. One short epoch at
+// lr 0.05 was too chaotic to test: 49.0 % and 77.4 % for the same builds,
+// and PyTorch 1.13 reached 80.0 % on a comparable budget.
 const _MAX_TEST_ERROR = 60;
 
 Deno.test("DARTS_V2 learns MNIST in two short epochs", async () => {

@@ -4,10 +4,10 @@
  * y = μ + ε·√(s² + eps) with ε ~ N(0, 1), and return beside it the ratio
  * r = ε / √(s² + eps) that the gradient of s² needs. On wasm (the engine's
  * WebAssembly kernel, native/kernels.c) and cpu (the same computation in
- * JavaScript) one pass generates ε and writes both outputs, instead of a
- * noise tensor and five elementwise kernels; other backends run those
- * kernels. The arithmetic is float32 with one rounding per operation, so
- * wasm and cpu agree bit for bit.
+ * JavaScript), one pass generates ε and writes both outputs. That replaces a
+ * noise tensor and five elementwise kernels, which other backends still run.
+ * The arithmetic is float32 with one rounding per operation, so wasm and cpu
+ * agree bit for bit.
  *
  * @module
  */

@@ -49,8 +49,9 @@ const _FN = new Float64Array(128);
 }
 
 /**
- * The ziggurat's tables: k (integer thresholds, all below 2³¹), w (box
- * widths per integer unit) and f (density at each box edge), 128 entries each.
+ * Returns copies of the ziggurat's tables, 128 entries each: k (integer
+ * thresholds, all below 2³¹), w (box widths per integer unit) and f (the
+ * density at each box edge).
  */
 export function zigguratTables(): { k: Uint32Array; w: Float64Array; f: Float64Array } {
   return { k: Uint32Array.from(_KN), w: _WN.slice(), f: _FN.slice() };

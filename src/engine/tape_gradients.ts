@@ -6,11 +6,11 @@
  * repeats the same "is this tensor a function of xs?" lookup once per x, so
  * the pass costs (tape inputs) × (number of xs). A VINNAS supergraph step
  * differentiates about 1 200 variables (θ and log σ² of every variational
- * layer, and the relevances) through a tape of about 36 000 nodes: the pass
- * took 235 ms of a 1.9 s step on wasm, against about 40 ms for a DARTS step
- * with a quarter as many variables. This replacement keeps the same
- * contract (the same nodes, gradients, errors, tidy scopes and disposal of
- * saved tensors) and looks each tensor up once.
+ * layer, and the relevances) through a tape of about 36 000 nodes. There
+ * the pass took 235 ms of a 1.9 s step on wasm (V8 CPU profile), and less
+ * in a DARTS step, which has about a quarter as many variables. This
+ * replacement keeps the same contract (the same nodes, gradients, errors,
+ * tidy scopes and disposal of saved tensors) and looks each tensor up once.
  *
  * @module
  */

@@ -3,16 +3,16 @@
  * differentiable operation with one kernel forward and one backward.
  *
  * A supergraph has hundreds of variational pairs (θ, log σ²). Summing their
- * KL per pair costs tens of kernels each; concatenating them into one
- * vector costs a Concat forward and a SplitV of the gradient backward, and
- * on wasm that SplitV alone took 95 ms of a 2 s VINNAS step. On wasm and cpu
- * these kernels loop over every pair in place instead; other backends get
- * `null` from {@link fusedVariationalKl} and use tensor ops.
+ * KL per pair costs tens of kernels each. Concatenating them into one vector
+ * costs a Concat forward and a SplitV of the gradient backward, and on wasm
+ * that SplitV alone took 95 ms of a 2 s VINNAS step. On wasm and cpu these
+ * kernels loop over every pair in place instead. Other backends get `null`
+ * from {@link fusedVariationalKl} and use tensor ops.
  *
  * Per weight: log α = log σ² − log(θ² + eps), and with z = −log α
- * - ARD prior: KL = ½·softplus(z), dKL/dlog α = −½·sigmoid(z);
+ * - ARD prior: KL = ½·softplus(z), dKL/dlog α = −½·sigmoid(z).
  * - log-uniform prior: KL = ½·softplus(z) − k1·sigmoid(k2 + k3·log α) + k1,
- *   dKL/dlog α = −½·sigmoid(z) − k1·k3·s·(1 − s) with s = sigmoid(k2 + k3·log α);
+ *   dKL/dlog α = −½·sigmoid(z) − k1·k3·s·(1 − s) with s = sigmoid(k2 + k3·log α).
  * - dlog α/dθ = −2θ / (θ² + eps), dlog α/dlog σ² = 1.
  *
  * @module
@@ -105,7 +105,7 @@ export function fusedVariationalKl(
   return run(...thetas, ...logSigma2s) as tf.Scalar;
 }
 
-/** The forward kernel: inputs t0 … t(2n−1), the n means then the n log variances. */
+/** Sums the KL. Inputs t0 … t(2n−1) are the n means, then the n log variances. */
 function _forward(memory: _Memory, inputs: tf.TensorInfo[], attrs: VariationalKlAttrs) {
   const count = inputs.length / 2;
   const [output] = memory.allocate([[]]);
@@ -122,7 +122,7 @@ function _forward(memory: _Memory, inputs: tf.TensorInfo[], attrs: VariationalKl
   return memory.finish([output], [result])[0];
 }
 
-/** The gradient kernel: inputs dy, then the forward's inputs. */
+/** Computes the gradient of every input from dy and the forward's inputs. */
 function _gradient(memory: _Memory, inputs: tf.TensorInfo[], attrs: VariationalKlAttrs) {
   const [dyInfo, ...pairs] = inputs;
   const count = pairs.length / 2;
@@ -191,7 +191,7 @@ function _sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** The wasm backend's memory: views of its heap. */
+/** Returns the wasm backend's memory: views of its heap. */
 function _wasmMemory(backend: unknown): _Memory {
   const wasm = backend as WasmBackend;
   return {
@@ -201,7 +201,7 @@ function _wasmMemory(backend: unknown): _Memory {
   };
 }
 
-/** The cpu backend's memory: its stored arrays, and new arrays for outputs. */
+/** Returns the cpu backend's memory: its stored arrays, and new arrays for outputs. */
 function _cpuMemory(backend: unknown): _Memory {
   const cpu = backend as {
     readSync(dataId: tf.DataId): Float32Array;

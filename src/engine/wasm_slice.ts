@@ -2,9 +2,9 @@
  * Slice, SplitV and Unpack for tfjs-backend-wasm 4.22.0 without the copy of
  * the whole input that its Slice makes on every call. That Slice reads the
  * input through `readSync`, which copies it out of the wasm heap, and SplitV
- * and Unpack call it once per piece: splitting the gradient of the
+ * and Unpack call it once per piece. Splitting the gradient of the
  * flattened KL vector of a VINNAS quick supergraph (72 180 values) into its
- * 580 weight tensors copied 167 MB and took 95 ms, twice per step. These
+ * 580 weight tensors so copied 167 MB and took 95 ms, twice per step. These
  * kernels read a view of the heap instead, and copy each contiguous run of
  * the selected region once.
  *

@@ -42,7 +42,7 @@ export function nativeDepthwiseSupports(
   return inputShape[3] % 4 === 0 && filterShape[3] === 1;
 }
 
-/** The Geometry of kernels.c for a depthwise convolution. */
+/** Returns kernels.c's Geometry of a depthwise convolution, or null for unequal strides or dilations. */
 function _geometry(
   inputShape: [number, number, number, number],
   filterShape: [number, number, number, number],
@@ -130,7 +130,7 @@ export function wasmNativeDepthwiseInputGrad(fallback: tf.KernelFunc): tf.Kernel
   };
 }
 
-/** LRT filter gradients: inputs x, dy, ratio, variance; outputs [dθ, d log σ²]. */
+/** Computes the LRT filter gradients. Inputs: x, dy, ratio, variance. Outputs: [dθ, d log σ²]. */
 export const wasmLrtDepthwiseFilterGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy, ratio, variance } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as LrtDepthwiseAttrs;
@@ -158,7 +158,7 @@ export const wasmLrtDepthwiseFilterGrad: tf.KernelFunc = ({ inputs, backend, att
   return [thetaGrad, logVarianceGrad];
 };
 
-/** LRT input gradient: inputs dy, ratio, x, theta, variance; output dx. */
+/** Computes the LRT input gradient dx. Inputs: dy, ratio, x, theta, variance. */
 export const wasmLrtDepthwiseInputGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, ratio, x, theta, variance } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as LrtDepthwiseAttrs;
@@ -177,7 +177,7 @@ export const wasmLrtDepthwiseInputGrad: tf.KernelFunc = ({ inputs, backend, attr
   return dx;
 };
 
-/** `[batch, outHeight, outWidth, channels]` of a geometry. */
+/** Returns the output shape of a geometry, `[batch, outHeight, outWidth, channels]`. */
 function _outputShape(geometry: DepthwiseGeometry): number[] {
   const [batch, , , channels, outHeight, outWidth] = geometry;
   return [batch, outHeight, outWidth, channels];

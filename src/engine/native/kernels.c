@@ -490,7 +490,7 @@ void lrt_pointwise_filter_grad(const float *x, const float *dy, const float *rat
 
 /*
  * Input gradient of a pointwise LRT convolution: dx[p, i] = Σ_o dy·θ[i, o]
- * + x[p, i]·Σ_o dy·ratio·σ²[i, o], for `in` divisible by 4. `scratch` holds
+ * + x[p, i]·Σ_o dy·ratio·σ²[i, o], for `in` divisible by 4. `scratch` has room for
  * 2·in·out floats (θ and σ² transposed to [out, in]).
  */
 EXPORT("lrt_pointwise_input_grad")
@@ -526,7 +526,7 @@ void lrt_pointwise_input_grad(const float *dy, const float *ratio, const float *
 /*
  * Forward: mean = Σ θ_k·o_k and variance = Σ σ²_k·o_k² over `count`
  * operation outputs of n elements each (`outputs`: their addresses), then
- * the sampling step of lrt_sample into y and ratio. `variance_buffer` holds
+ * the sampling step of lrt_sample into y and ratio. `variance_buffer` has room for
  * n floats.
  */
 EXPORT("lrt_mixture_forward")

@@ -2,7 +2,7 @@
 
 /** SHA-256 of the kernels.c this module was compiled from. */
 export const KERNELS_SOURCE_SHA256 =
-  "d2f07b6b5fe7e42dd50d89880ee1aaf579b9706ecf77988d05d806e1bc9152ed";
+  "b03ccd9d0f371fc29661551d95faeb4c247c69097b98c1f40ffaefde6fd103ab";
 
 /** The compiler and flags. */
 export const KERNELS_COMPILER =

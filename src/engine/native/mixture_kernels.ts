@@ -30,8 +30,8 @@ export interface LrtMixtureAttrs {
 }
 
 /**
- * Forward: inputs o0 … o(K−1) (equal shapes), t0 … (θ_k scalars), s0 …
- * (σ²_k scalars); outputs [y, ratio].
+ * Runs the forward pass. Inputs: o0 … o(K−1) (equal shapes), t0 … (θ_k
+ * scalars), s0 … (σ²_k scalars). Outputs: [y, ratio].
  */
 export const wasmLrtMixture: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { count, seed, varianceEpsilon } = attrs as unknown as LrtMixtureAttrs;
@@ -51,8 +51,8 @@ export const wasmLrtMixture: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /**
- * Gradient: inputs dy, ratio, o0 …, t0 …, s0 …; outputs [do_0 …, dθ_0 …,
- * dσ²_0 …], the last 2K as scalars.
+ * Runs the backward pass. Inputs: dy, ratio, o0 …, t0 …, s0 …. Outputs:
+ * [do_0 …, dθ_0 …, dσ²_0 …], the last 2K as scalars.
  */
 export const wasmLrtMixtureGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { count } = attrs as unknown as LrtMixtureAttrs;

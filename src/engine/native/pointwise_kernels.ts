@@ -33,7 +33,7 @@ export function nativePointwiseSupports(
     inChannels % 4 === 0 && outChannels % 4 === 0;
 }
 
-/** Filter gradients: inputs x, dy, ratio, variance; outputs [dθ, d log σ²]. */
+/** Computes the filter gradients. Inputs: x, dy, ratio, variance. Outputs: [dθ, d log σ²]. */
 export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, dy, ratio, variance } = inputs as Record<string, tf.TensorInfo>;
   _checkPointwise(LRT_POINTWISE_KERNELS.filter, x, dy, ratio, variance);
@@ -44,7 +44,7 @@ export const wasmLrtPointwiseFilterGrad: tf.KernelFunc = ({ inputs, backend }) =
   return [thetaGrad, logVarianceGrad];
 };
 
-/** Input gradient: inputs dy, ratio, x, theta, variance; output dx. */
+/** Computes the input gradient dx. Inputs: dy, ratio, x, theta, variance. */
 export const wasmLrtPointwiseInputGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const { dy, ratio, x, theta, variance } = inputs as Record<string, tf.TensorInfo>;
   _checkPointwise(LRT_POINTWISE_KERNELS.input, x, dy, ratio, variance, theta);

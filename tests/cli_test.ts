@@ -158,3 +158,39 @@ Deno.test("cli bench rejects an unknown case", async () => {
   assert.match(stderr, /^error: Cannot run the benchmark with --only nope: expected/m);
   assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "a stack trace was printed");
 });
+
+Deno.test("cli reproduce exits 1 when runs fail", async () => {
+  // No dataset cache and no permission to run npm or apt-get: every run fails in its data stage.
+  const dir = await Deno.makeTempDir();
+  const output = await new Deno.Command("deno", {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-read",
+      `--allow-write=${dir}`,
+      "--allow-env",
+      MAIN,
+      "reproduce",
+      "--profile",
+      "smoke",
+      "experiments/mnist.json",
+      "--data-dir",
+      `${dir}/empty-cache`,
+      "--results-dir",
+      `${dir}/results`,
+      "--checkpoints-dir",
+      `${dir}/checkpoints`,
+      "--tables-dir",
+      `${dir}/tables`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+
+  assert.equal(output.code, 1, stderr);
+  assert.match(stderr, /failed in data: Cannot load dataset mnist/);
+  assert.equal([...Deno.readDirSync(`${dir}/results/mnist`)].length, 4);
+  await Deno.remove(dir, { recursive: true });
+});

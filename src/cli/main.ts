@@ -96,5 +96,9 @@ export function reportError(error: unknown): number {
 }
 
 if (import.meta.main) {
-  Deno.exit(await runCli(Deno.args));
+  // Set the status instead of calling Deno.exit, so that the runtime shuts down
+  // terminated shard workers before the process ends rather than racing them.
+  // A command may already have set a status (reproduce does when runs failed).
+  const status = await runCli(Deno.args);
+  if (status !== 0) Deno.exitCode = status;
 }
